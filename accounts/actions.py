@@ -1,0 +1,202 @@
+"""Business operations on people and role grants.
+
+Each action is transactional, checks the actor's permission through accounts.permissions (an actor
+of None is the system itself) and leaves an audit entry through the model's change log.
+"""
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from core.actions import business_action
+from organization.models import PARTY_KINDS
+
+from . import permissions
+from .models import PartyStatus, RoleGrant, User, phone_validator
+from .naming import pinyin_login, unique_login
+from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
+
+USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+PERSON_FIELDS = ("real_name", "unit", "position", "party_status", "party_unit", "phone", "email", "sort_order")
+
+
+def _require(actor, perm, obj):
+    if actor is not None:
+        permissions.require(actor, perm, obj)
+
+
+def suggest_username(real_name: str, taken=None) -> str:
+    """A free login name from the pinyin of the real name: 张三 → zhangsan, then zhangsan2…"""
+    base = pinyin_login(real_name)
+    existing = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    return unique_login(base, existing | set(taken or ()))
+
+
+def validate_person(data, *, instance=None):
+    """Field rules shared by the form, the API and the roster import. Returns cleaned data."""
+    errors = {}
+    cleaned = dict(data)
+    real_name = (data.get("real_name") or "").strip()
+    if not real_name:
+        errors["real_name"] = _("The name cannot be empty.")
+    elif len(real_name) > 50:
+        errors["real_name"] = _("The name can have at most 50 characters.")
+    cleaned["real_name"] = real_name
+    unit = data.get("unit")
+    if unit is None:
+        errors["unit"] = _("Choose the person's unit.")
+    elif not unit.is_active:
+        errors["unit"] = _("The unit %(unit)s is deactivated.") % {"unit": unit.name}
+    party_unit = data.get("party_unit")
+    if party_unit is not None and party_unit.kind not in PARTY_KINDS:
+        errors["party_unit"] = _("The party organization must be a party committee, branch or group.")
+    status = data.get("party_status") or PartyStatus.MASSES
+    if status not in PartyStatus.values:
+        errors["party_status"] = _("Unknown political status.")
+    cleaned["party_status"] = status
+    phone = (data.get("phone") or "").strip() or None
+    if phone:
+        try:
+            phone_validator(phone)
+        except ValidationError:
+            errors["phone"] = _("The mobile number %(phone)s is not an 11-digit number starting with 1.") % {"phone": phone}
+        else:
+            clash = User.objects.filter(phone=phone)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            other = clash.first()
+            if other is not None:
+                errors["phone"] = _("The mobile number %(phone)s is already used by %(name)s.") % {
+                    "phone": phone,
+                    "name": other.real_name,
+                }
+    cleaned["phone"] = phone
+    cleaned["position"] = (data.get("position") or "").strip()[:100]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@business_action
+def create_person(actor, *, username=None, password=None, **data):
+    """Creates a person in a unit. Without a password the account cannot log in until one is set."""
+    cleaned = validate_person(data)
+    _require(actor, "accounts.user.change", cleaned["unit"])
+    username = (username or "").strip() or suggest_username(cleaned["real_name"])
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            {"username": _("The login name %(username)s may only contain letters, digits and @ . + - _.") % {"username": username}}
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The username %(username)s is taken.") % {"username": username}})
+    person = User(username=username, **{k: v for k, v in cleaned.items() if k in PERSON_FIELDS})
+    if password:
+        person.set_password(password)
+    else:
+        person.set_unusable_password()
+    person.save()
+    return person
+
+
+@business_action
+def update_person(actor, person, **data):
+    """Changes a person's details; moving them to another unit needs permission on both units."""
+    _require(actor, "accounts.user.change", person)
+    merged = {field: getattr(person, field) for field in PERSON_FIELDS}
+    merged.update(data)
+    cleaned = validate_person(merged, instance=person)
+    if cleaned["unit"] != person.unit:
+        _require(actor, "accounts.user.change", cleaned["unit"])
+    for field in PERSON_FIELDS:
+        if field in cleaned:
+            setattr(person, field, cleaned[field])
+    person.save()
+    return person
+
+
+@business_action
+def set_person_active(actor, person, active: bool):
+    """Enables or disables an account; a disabled account cannot log in and holds no scope."""
+    _require(actor, "accounts.user.change", person)
+    if actor is not None and actor.pk == person.pk and not active:
+        raise ValidationError(_("You cannot disable your own account."))
+    person.is_active = active
+    person.save()
+    if not active:
+        from django.contrib.sessions.models import Session
+        from knox.models import AuthToken
+
+        _end_sessions(Session, person)
+        # Re-enabling an account must not bring old integration tokens back.
+        AuthToken.objects.filter(user=person).delete()
+    return person
+
+
+def _end_sessions(session_model, person):
+    """Ends every session of a person (their account was disabled)."""
+    from django.utils import timezone
+
+    for session in session_model.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
+            session.delete()
+
+
+@business_action
+def set_password(actor, person, password):
+    _require(actor, "accounts.user.change", person)
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, person)
+    person.set_password(password)
+    person.save()
+    return person
+
+
+def _require_grant_scope(actor, unit):
+    """A security administrator may grant roles only inside their own scope."""
+    if actor is None:
+        return
+    if not permissions.has_perm(actor, "accounts.rolegrant.change", unit):
+        raise PermissionDenied
+
+
+@business_action
+def grant_role(actor, *, person, role, unit, valid_from=None, valid_until=None, note=""):
+    """Grants a role on a unit; the three administrator roles never go to the same person."""
+    _require_grant_scope(actor, unit)
+    if role not in ROLE_PERMISSIONS:
+        raise ValidationError({"role": _("Unknown role.")})
+    if actor is not None and actor.pk == person.pk:
+        raise ValidationError({"person": _("You cannot grant roles to yourself.")})
+    if not person.is_active:
+        raise ValidationError({"person": _("A disabled account cannot receive a role.")})
+    if role == Role.INSPECTOR and valid_until is None:
+        raise ValidationError({"valid_until": _("Inspection access must end at a set time.")})
+    if RoleGrant.objects.filter(person=person, role=role, unit=unit).exists():
+        raise ValidationError(_("This person already holds this role on this unit."))
+    grant = RoleGrant(
+        person=person,
+        role=role,
+        unit=unit,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        note=note,
+        granted_by=actor,
+    )
+    grant.full_clean(exclude=["granted_by"])
+    if role in ADMIN_ROLES and RoleGrant.objects.filter(person=person, role__in=ADMIN_ROLES).exclude(role=role).exists():
+        raise ValidationError(
+            {"role": _("One person cannot hold two of the system, security and audit administrator roles.")}
+        )
+    grant.save()
+    permissions.forget(person)
+    return grant
+
+
+@business_action
+def revoke_role(actor, grant):
+    _require_grant_scope(actor, grant.unit)
+    grant.delete()
+    permissions.forget(grant.person)
+

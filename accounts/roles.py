@@ -1,0 +1,70 @@
+"""Roles and what each may do. A role is granted on a unit and holds for that unit's subtree.
+
+Permissions are "<model label>.<action>" strings. The three administrators (三员分立) get no
+business permission by virtue of their role.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    LEADER = "leader", _("Leader")
+    OFFICE = "office", _("Leading group office")
+    RECORDS_CLERK = "records_clerk", _("Records clerk")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    ASSESSOR = "assessor", _("Assessor")
+    STAFF = "staff", _("Staff")
+    INSPECTOR = "inspector", _("Inspector")
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+# Every active person holds this role on their own unit without a grant.
+IMPLICIT_ROLE = Role.STAFF
+
+UNIT_VIEW = "organization.unit.view"
+UNIT_CHANGE = "organization.unit.change"
+PERSON_VIEW = "accounts.user.view"
+PERSON_VIEW_CONTACT = "accounts.user.view_contact"
+PERSON_CHANGE = "accounts.user.change"
+PERSON_EXPORT = "accounts.user.export"
+GRANT_VIEW = "accounts.rolegrant.view"
+GRANT_CHANGE = "accounts.rolegrant.change"
+LEADING_GROUP_VIEW = "organization.leadinggroup.view"
+LEADING_GROUP_CHANGE = "organization.leadinggroup.change"
+AUDIT_VIEW = "audit.auditentry.view"
+DOCUMENT_VIEW = "evidence.document.view"
+DOCUMENT_CHANGE = "evidence.document.change"
+DOCUMENT_EXPORT = "evidence.document.export"
+LINK_VIEW = "evidence.link.view"
+LINK_CHANGE = "evidence.link.change"
+VISIT_VIEW = "evidence.inspectionvisit.view"
+VISIT_CHANGE = "evidence.inspectionvisit.change"
+
+_BUSINESS_READ = {UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW}
+_EVIDENCE_KEEPING = {DOCUMENT_CHANGE, LINK_CHANGE, DOCUMENT_EXPORT}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(
+        {UNIT_VIEW, UNIT_CHANGE, PERSON_VIEW, PERSON_VIEW_CONTACT, PERSON_CHANGE, PERSON_EXPORT, GRANT_VIEW}
+    ),
+    Role.SECURITY_ADMIN: frozenset({UNIT_VIEW, PERSON_VIEW, GRANT_VIEW, GRANT_CHANGE}),
+    Role.AUDIT_ADMIN: frozenset({UNIT_VIEW, AUDIT_VIEW}),
+    Role.LEADER: frozenset(_BUSINESS_READ | {PERSON_VIEW_CONTACT, DOCUMENT_EXPORT, VISIT_VIEW}),
+    Role.OFFICE: frozenset(
+        _BUSINESS_READ
+        | _EVIDENCE_KEEPING
+        | {PERSON_VIEW_CONTACT, PERSON_EXPORT, LEADING_GROUP_CHANGE, VISIT_VIEW, VISIT_CHANGE}
+    ),
+    Role.RECORDS_CLERK: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | {VISIT_VIEW}),
+    Role.DEPARTMENT_HEAD: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | {PERSON_VIEW_CONTACT}),
+    Role.ASSESSOR: frozenset(_BUSINESS_READ),
+    # Staff upload the evidence of their own unit and link it.
+    Role.STAFF: frozenset(_BUSINESS_READ | {DOCUMENT_CHANGE, LINK_CHANGE}),
+    # Inspectors read the ledger (documents and links) and nothing else; every file they open is audited.
+    Role.INSPECTOR: frozenset({UNIT_VIEW, DOCUMENT_VIEW, LINK_VIEW}),
+}

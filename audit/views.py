@@ -1,0 +1,114 @@
+"""Read-only pages of the audit trail. Nothing here writes, changes or deletes an entry."""
+
+import json
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from accounts import permissions
+from accounts.roles import AUDIT_VIEW
+
+from .filters import AuditEntryFilter, object_type_label
+from .models import AuditAction, AuditEntry
+
+PAGE_SIZE = 50
+
+# Where an entry came from (core.context.Actor.source).
+SOURCES = {"web": _("Web page"), "api": _("API"), "command": _("Command"), "system": _("System")}
+
+
+def _visible_entries(user):
+    if not permissions.has_any_scope(user, AUDIT_VIEW):
+        raise PermissionDenied
+    return permissions.restrict(AuditEntry.objects.select_related("actor", "unit"), user, "view")
+
+
+@require_safe
+@login_required
+def entry_list(request):
+    entries = _visible_entries(request.user)
+    filterset = AuditEntryFilter(request.GET or None, queryset=entries, request=request)
+    page = Paginator(filterset.qs.order_by("-timestamp", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.type_label = object_type_label(entry.object_type)
+    return render(
+        request,
+        "audit/entry_list.html",
+        {"page_obj": page, "filter": filterset, "form": filterset.form, "LOGIN_FAILED": AuditAction.LOGIN_FAILED},
+    )
+
+
+def _model_field(model, key):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        # Relations are recorded by their column ("unit_id").
+        for field in model._meta.concrete_fields:
+            if field.attname == key:
+                return field
+    return None
+
+
+def _shown(field, value):
+    """A recorded value as a reader wants it: choice labels instead of codes, JSON for structures."""
+    if value is None:
+        return None
+    if field is not None and field.choices and not isinstance(value, (list, dict)):
+        label = dict(field.flatchoices).get(value)
+        if label is not None:
+            return f"{label} ({value})"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def change_rows(entry):
+    """One row per recorded field: label, before, after and whether the value changed."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        model = None
+    changed = {key for key, _before, _after in entry.changes()}
+    before, after = entry.before or {}, entry.after or {}
+    rows = []
+    for key in dict.fromkeys([*before.keys(), *after.keys()]):
+        field = _model_field(model, key)
+        rows.append(
+            {
+                "key": key,
+                "label": field.verbose_name if field is not None else key,
+                "before": _shown(field, before.get(key)),
+                "after": _shown(field, after.get(key)),
+                "has_before": key in before,
+                "has_after": key in after,
+                "changed": key in changed,
+            }
+        )
+    return rows
+
+
+@require_safe
+@login_required
+def entry_detail(request, pk):
+    # Out of the auditor's scope, an entry does not exist for them.
+    entry = get_object_or_404(_visible_entries(request.user), pk=pk)
+    entry.type_label = object_type_label(entry.object_type)
+    entry.source_label = SOURCES.get(entry.source, entry.source)
+    return render(
+        request,
+        "audit/entry_detail.html",
+        {
+            "entry": entry,
+            "rows": change_rows(entry),
+            "has_before": entry.before is not None,
+            "has_after": entry.after is not None,
+            "LOGIN_FAILED": AuditAction.LOGIN_FAILED,
+        },
+    )

@@ -1,0 +1,44 @@
+import pytest
+
+from accounts.roles import Role
+from mofan.testing.factories import PASSWORD, make_person, make_unit
+from organization.models import UnitKind
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing strength is not under test here; the real hasher would cost seconds per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def agency_tree(db):
+    """An agency with two departments, a subordinate unit with one department, and people.
+
+    Returns a dict of units and people; ``office`` holds the office role on the agency,
+    ``sysadmin`` the system administrator role, and each department has one staff member.
+    """
+    agency = make_unit(name="测试市局", code="AG", kind=UnitKind.AGENCY)
+    dept_a = make_unit(agency, name="办公室", code="AG-OFFICE")
+    dept_b = make_unit(agency, name="财务科", code="AG-FIN")
+    county = make_unit(agency, name="测试县局", code="CT", kind=UnitKind.SUBORDINATE_UNIT)
+    county_dept = make_unit(county, name="综合股", code="CT-GEN")
+    return {
+        "agency": agency,
+        "dept_a": dept_a,
+        "dept_b": dept_b,
+        "county": county,
+        "county_dept": county_dept,
+        "sysadmin": make_person(dept_a, username="sysadmin", real_name="系统管理员", roles=[(Role.SYSTEM_ADMIN, agency)]),
+        "secadmin": make_person(dept_a, username="secadmin", real_name="安全管理员", roles=[(Role.SECURITY_ADMIN, agency)]),
+        "auditor": make_person(dept_a, username="auditor", real_name="审计管理员", roles=[(Role.AUDIT_ADMIN, agency)]),
+        "office": make_person(dept_a, username="office", real_name="办公室主任", roles=[(Role.OFFICE, agency)]),
+        "staff_a": make_person(dept_a, username="staff_a", real_name="张甲"),
+        "staff_b": make_person(dept_b, username="staff_b", real_name="李乙"),
+        "county_staff": make_person(county_dept, username="county_staff", real_name="王丙"),
+    }

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("organization.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("evidence.api.urls")),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:openapi"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("units/", include("organization.urls")),
+    path("people/", include("accounts.people_urls")),
+    path("audit/", include("audit.urls")),
+    path("evidence/", include("evidence.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+]
