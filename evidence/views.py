@@ -19,7 +19,7 @@ from accounts.roles import DOCUMENT_CHANGE, DOCUMENT_EXPORT, DOCUMENT_VIEW, LINK
 from core.forms import add_validation_errors, submit
 from organization.models import Unit
 
-from . import actions, links
+from . import actions
 from .forms import DocumentForm, LinkForm, UploadForm, VersionForm
 from .models import Document, DocumentVersion, Link
 
