@@ -126,3 +126,26 @@ def get_visible_or_404(queryset, user, action: str = "view", **lookup):
 
 def visible_units(user, perm: str = "organization.unit.view"):
     return restrict(Unit.objects.all(), user, perm=perm)
+
+
+def restrict_with_ancestors(queryset, user, perm: str):
+    """Rows whose unit is in the user's scope for ``perm`` or above it.
+
+    For what a unit receives from the units over it (its agency's standard, the assessment round it
+    takes part in): a department clerk reads them without any scope on the agency itself.
+    """
+    paths = scope_paths(user, perm)
+    if not paths:
+        return queryset.none()
+    field = queryset.model.scope_path_field
+    above = {path[:end] for path in paths for end in range(Unit.steplen, len(path), Unit.steplen)}
+    condition = Q(**{f"{field}__in": sorted(above)}) if above else Q()
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return queryset.filter(condition)
+
+
+def has_perm_with_ancestors(user, perm: str, obj) -> bool:
+    """``has_perm`` that also holds for objects of the units above the user's scope."""
+    target = obj.get_scope_path()
+    return any(target.startswith(path) or path.startswith(target) for path in scope_paths(user, perm))

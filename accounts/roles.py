@@ -44,8 +44,17 @@ LINK_VIEW = "evidence.link.view"
 LINK_CHANGE = "evidence.link.change"
 VISIT_VIEW = "evidence.inspectionvisit.view"
 VISIT_CHANGE = "evidence.inspectionvisit.change"
+STANDARD_VIEW = "standard.standard.view"
+STANDARD_CHANGE = "standard.standard.change"
+ROUND_VIEW = "assessment.round.view"
+ROUND_CHANGE = "assessment.round.change"
+SCORECARD_VIEW = "assessment.scorecard.view"
+SCORECARD_FILL = "assessment.scorecard.fill"
+SCORECARD_REVIEW = "assessment.scorecard.review"
 
-_BUSINESS_READ = {UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW}
+_BUSINESS_READ = {UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW, STANDARD_VIEW, SCORECARD_VIEW}
+# Those who keep a unit's self-assessment: fill it in, submit it, appeal its result.
+_SELF_ASSESSMENT = {SCORECARD_FILL}
 _EVIDENCE_KEEPING = {DOCUMENT_CHANGE, LINK_CHANGE, DOCUMENT_EXPORT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -54,17 +63,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.SECURITY_ADMIN: frozenset({UNIT_VIEW, PERSON_VIEW, GRANT_VIEW, GRANT_CHANGE}),
     Role.AUDIT_ADMIN: frozenset({UNIT_VIEW, AUDIT_VIEW}),
-    Role.LEADER: frozenset(_BUSINESS_READ | {PERSON_VIEW_CONTACT, DOCUMENT_EXPORT, VISIT_VIEW}),
+    Role.LEADER: frozenset(_BUSINESS_READ | {PERSON_VIEW_CONTACT, DOCUMENT_EXPORT, VISIT_VIEW, ROUND_VIEW}),
     Role.OFFICE: frozenset(
         _BUSINESS_READ
         | _EVIDENCE_KEEPING
+        | _SELF_ASSESSMENT
         | {PERSON_VIEW_CONTACT, PERSON_EXPORT, LEADING_GROUP_CHANGE, VISIT_VIEW, VISIT_CHANGE}
+        | {STANDARD_CHANGE, ROUND_VIEW, ROUND_CHANGE, SCORECARD_REVIEW}
     ),
-    Role.RECORDS_CLERK: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | {VISIT_VIEW}),
-    Role.DEPARTMENT_HEAD: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | {PERSON_VIEW_CONTACT}),
-    Role.ASSESSOR: frozenset(_BUSINESS_READ),
+    Role.RECORDS_CLERK: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | {VISIT_VIEW}),
+    Role.DEPARTMENT_HEAD: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | {PERSON_VIEW_CONTACT}),
+    # Assessors (members of the leading group who score) review scorecards in their scope.
+    Role.ASSESSOR: frozenset(_BUSINESS_READ | {ROUND_VIEW, SCORECARD_REVIEW}),
     # Staff upload the evidence of their own unit and link it.
-    Role.STAFF: frozenset(_BUSINESS_READ | {DOCUMENT_CHANGE, LINK_CHANGE}),
+    # Scorecards are not theirs to read: a draft is the records clerk's and department head's work.
+    Role.STAFF: frozenset((_BUSINESS_READ - {SCORECARD_VIEW}) | {DOCUMENT_CHANGE, LINK_CHANGE}),
     # Inspectors read the ledger (documents and links) and nothing else; every file they open is audited.
     Role.INSPECTOR: frozenset({UNIT_VIEW, DOCUMENT_VIEW, LINK_VIEW}),
 }

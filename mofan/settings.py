@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "evidence",
+    "standard",
+    "assessment",
     "demo",
 ]
 
