@@ -164,9 +164,9 @@ def link_document(actor, document, target, *, unit=None, period=None):
     linkable = links.get(target._meta.label_lower)
     if linkable is None:
         raise ValidationError(_("Evidence cannot be linked to this kind of object."))
-    unit = unit or linkable.unit_of(target)
+    unit = unit or linkable.unit_of(target) or document.unit
     if actor is not None:
-        if not permissions.has_perm(actor, linkable.view_perm, target):
+        if not linkable.can_see(actor, target):
             raise PermissionDenied
         _require(actor, LINK_CHANGE, document)
         _require(actor, LINK_CHANGE, unit)

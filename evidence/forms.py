@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
 from core.forms import BootstrapMixin
 
 from . import links
@@ -64,7 +63,7 @@ class LinkForm(BootstrapMixin, forms.Form):
         choices = []
         for label in links.labels():
             linkable = links.get(label)
-            queryset = permissions.restrict(linkable.model.objects.all(), user, perm=linkable.view_perm)[:200]
+            queryset = linkable.visible_to(user)[:200]
             group = []
             for obj in queryset:
                 key = f"{label}:{obj.pk}"

@@ -14,14 +14,27 @@ from django.contrib.contenttypes.models import ContentType
 class Linkable:
     model: type
     view_perm: str  # the permission a user needs on the target to see or link to it
-    unit_of: Callable  # target -> the Unit it belongs to
+    unit_of: Callable  # target -> the Unit it belongs to (None: the document's unit, e.g. a scoring item)
+    # Targets a user may see; None: the permission layer's restrict() with view_perm. A scoring item
+    # of an agency's standard is seen from every unit below the agency, hence the hook.
+    visible: Callable | None = None
+
+    def visible_to(self, user):
+        from accounts import permissions
+
+        if self.visible is not None:
+            return self.visible(user)
+        return permissions.restrict(self.model.objects.all(), user, perm=self.view_perm)
+
+    def can_see(self, user, target) -> bool:
+        return self.visible_to(user).filter(pk=target.pk).exists()
 
 
 _registry: dict[str, Linkable] = {}
 
 
-def register(model, *, view_perm: str, unit_of: Callable):
-    _registry[model._meta.label_lower] = Linkable(model, view_perm, unit_of)
+def register(model, *, view_perm: str, unit_of: Callable, visible: Callable | None = None):
+    _registry[model._meta.label_lower] = Linkable(model, view_perm, unit_of, visible)
 
 
 def get(model_label: str) -> Linkable | None:

@@ -188,7 +188,7 @@ class LinkCreateSerializer(serializers.Serializer):
         """Finds the target among the objects of that kind the user can see."""
         linkable = links.get(data["target_type"])
         request = self.context.get("request")
-        visible = permissions.restrict(linkable.model.objects.all(), request.user if request else None, perm=linkable.view_perm)
+        visible = linkable.visible_to(request.user if request else None)
         target = visible.filter(pk=data["target_id"]).first()
         if target is None:
             # Missing and out of sight answer alike, so ids reveal nothing beyond the user's scope.
