@@ -386,3 +386,27 @@ def enter_component_score(actor, component, *, unit, score, note=""):
         component=component, unit=unit, defaults={"score": value, "note": note}
     )
     return row
+
+
+@business_action
+def add_condition(actor, round_, *, kind, best_grade, node=None, percent=Decimal("0")):
+    """Adds a "cannot be better than ``best_grade`` if …" condition to a round in set-up or under way."""
+    from .models import ConditionKind, GradeCondition
+
+    _require(actor, ROUND_CHANGE, round_)
+    _require_setup(round_)
+    if kind not in ConditionKind.values:
+        raise ValidationError({"kind": _("Choose a condition.")})
+    if best_grade is None or best_grade.round_id != round_.pk:
+        raise ValidationError({"best_grade": _("Choose a grade of this round.")})
+    if node is not None and (node.standard_id != round_.standard_id or node.level == Level.ITEM):
+        raise ValidationError({"node": _("Choose a dimension or indicator of the round's standard.")})
+    value = _decimal(percent if percent not in (None, "") else 0, "percent", high=Decimal("100"))
+    return GradeCondition.objects.create(round=round_, kind=kind, node=node, percent=value, best_grade=best_grade)
+
+
+@business_action
+def remove_condition(actor, condition):
+    _require(actor, ROUND_CHANGE, condition.round)
+    _require_setup(condition.round)
+    condition.delete()

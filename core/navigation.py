@@ -32,7 +32,6 @@ def menu_for(user):
 
 
 COMING = [
-    (_("Standard & assessment"), "bi-clipboard-check"),
     (_("Goals & tasks"), "bi-flag"),
     (_("Problems & rectification"), "bi-tools"),
     (_("Organization life"), "bi-people"),

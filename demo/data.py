@@ -212,8 +212,10 @@ COAL_TREE = Node(
     staff=(
         leader("党支部书记、主任", name="谭振华", roles=((Role.LEADER, COAL),), titles=((T.HEAD, COAL),)),
         leader("副主任", name="邓正", roles=((Role.LEADER, COAL),), titles=((T.EXECUTIVE_DEPUTY, COAL),)),
-        leader("副主任", name="文成", roles=((Role.LEADER, COAL),), titles=((T.DEPUTY, COAL),)),
-        leader("总工程师", name="张生", roles=((Role.LEADER, COAL),), titles=((T.DEPUTY, COAL),)),
+        # 中心领导小组将对各股室创建活动进行考核评议: the deputy heads review the sections' scorecards.
+        leader("副主任", name="文成", username="wencheng", roles=((Role.LEADER, COAL), (Role.ASSESSOR, COAL)),
+               titles=((T.DEPUTY, COAL),)),
+        leader("总工程师", name="张生", roles=((Role.LEADER, COAL), (Role.ASSESSOR, COAL)), titles=((T.DEPUTY, COAL),)),
     ),
     children=(
         dept(f"{COAL}-BGS", "办公室", _MT1,
@@ -222,7 +224,7 @@ COAL_TREE = Node(
              Seat("科员", name="周城", username="zhoucheng", roles=((Role.RECORDS_CLERK, COAL),),
                   titles=((T.RECORDS_CLERK, COAL),)),
              Seat("科员", roles=((Role.SECURITY_ADMIN, COAL),)), Seat("驾驶员")),
-        dept(f"{COAL}-AQ", "安全监管股", _MT2, head("股长", COAL), Seat("副股长"), Seat("科员", 3)),
+        dept(f"{COAL}-AQ", "安全监管股", _MT2, head("股长", COAL, username="anquan"), Seat("副股长"), Seat("科员", 3)),
         dept(f"{COAL}-HY", "行业管理股", _MT2, head("股长", COAL), Seat("科员", 3)),
         dept(f"{COAL}-JS", "技术服务股", _MT2, head("股长", COAL), Seat("工程师", 2), Seat("助理工程师")),
         dept(f"{COAL}-GH", "规划发展股", _MT1,
@@ -269,6 +271,8 @@ DEMO_LOGINS = (
     ("county", _("Own section of a county bureau only")),
     ("liuhua", _("The whole coal affairs centre; runs its leading group office")),
     ("zhoucheng", _("The whole coal affairs centre; keeps its evidence ledger")),
+    ("wencheng", _("Leading group deputy head of the coal affairs centre; reviews the sections' scorecards")),
+    ("anquan", _("Head of a coal centre section; fills in its self-assessment")),
     ("inspector", _("The tobacco bureau's units, read-only, for 30 days")),
 )
 

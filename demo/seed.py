@@ -23,6 +23,7 @@ from core.context import Actor, acting_as
 from organization import actions as org_actions
 from organization.models import TITLE_ORDER, LeadingGroup, LeadingGroupMember, Unit, UnitKind
 
+from . import assessment as demo_assessment
 from . import data
 
 
@@ -154,12 +155,14 @@ def run(now=None) -> dict:
     if settings.PRODUCTION:
         raise RefusedInProduction
     plan = build_plan()
-    created = dict.fromkeys(("units", "people", "grants", "leading_groups", "seats"), 0)
+    created = dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds"), 0)
     with acting_as(Actor(source="command")), transaction.atomic():
         units = _ensure_units(plan, created)
         people = _ensure_people(plan, units, created)
         _ensure_grants(plan, units, people, created, now or timezone.now())
         _ensure_leading_groups(plan, units, people, created)
+        demo_assessment.ensure_standards()
+        created["rounds"] = demo_assessment.ensure_round()
     return created
 
 

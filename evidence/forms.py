@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import BootstrapMixin
 
@@ -24,7 +25,7 @@ class MultipleFileField(forms.FileField):
 
 
 class DocumentFields(BootstrapMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=200, required=False)
     folder = forms.CharField(
         label=_("Folder"),
         max_length=200,
@@ -44,7 +45,7 @@ class UploadForm(DocumentFields):
 
 
 class DocumentForm(DocumentFields):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=200)
 
 
 class VersionForm(BootstrapMixin, forms.Form):

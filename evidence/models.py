@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import AuditedModel, TimeStampedModel
 
@@ -43,7 +44,7 @@ class Document(AuditedModel, TimeStampedModel):
     """A piece of evidence of a unit: a title, the period it belongs to, and its versions."""
 
     unit = models.ForeignKey("organization.Unit", on_delete=models.PROTECT, related_name="documents", verbose_name=_("unit"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
     folder = models.CharField(
         _("folder"), max_length=200, blank=True, help_text=_("Where it sits in the ledger, e.g. 政治过硬/理论学习.")
     )

@@ -5,6 +5,7 @@ api_v1 = [
     path("", include("organization.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("evidence.api.urls")),
+    path("", include("assessment.api.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:openapi"), name="docs"),
 ]
@@ -16,5 +17,6 @@ urlpatterns = [
     path("people/", include("accounts.people_urls")),
     path("audit/", include("audit.urls")),
     path("evidence/", include("evidence.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]

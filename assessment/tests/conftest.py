@@ -85,3 +85,19 @@ def item(scorecard, key):
 
 
 D = Decimal
+
+
+@pytest.fixture
+def opened(coal_center):
+    """The coal center's round under way over its four sections."""
+    center = coal_center
+    for section in center["sections"].values():
+        actions.add_units(center["office"], center["round"], root=section, kinds=[UnitKind.DEPARTMENT])
+    actions.open_round(center["office"], center["round"])
+    center["cards"] = {key: center["round"].scorecards.get(unit=unit) for key, unit in center["sections"].items()}
+    return center
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,108 @@
+"""Assessment in the API. Writes only parse input; the rules live in assessment.actions."""
+
+from rest_framework import serializers
+
+from ..models import ItemScore, Result, Round, RoundGrade, Scorecard, ScorecardEvent
+
+
+class GradeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoundGrade
+        fields = ["id", "position", "name", "min_score", "quota_count", "quota_percent", "pay_coefficient", "award_eligible"]
+        read_only_fields = fields
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Round
+        fields = [
+            "id", "name", "unit", "standard", "status", "status_display", "period_start", "period_end",
+            "self_assessment_due", "review_due", "appeal_days", "allow_over_full_marks", "bonus_cap",
+            "higher_level_multiplier", "children_share", "weakness_percent", "published_at",
+        ]
+        read_only_fields = fields
+
+
+class RoundDetailSerializer(RoundSerializer):
+    grades = GradeSerializer(many=True, read_only=True)
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "grades"]
+        read_only_fields = fields
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Scorecard
+        fields = ["id", "round", "unit", "unit_name", "status", "status_display", "submitted_at", "reviewed_at", "return_reason"]
+        read_only_fields = fields
+
+
+class ItemScoreSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="node.number", read_only=True)
+    title = serializers.CharField(source="node.title", read_only=True)
+    method = serializers.CharField(source="node.method", read_only=True)
+    points = serializers.DecimalField(source="node.points", max_digits=7, decimal_places=2, read_only=True)
+    score = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
+
+    class Meta:
+        model = ItemScore
+        fields = [
+            "id", "node", "number", "title", "method", "points", "self_answer", "self_score", "self_note",
+            "review_answer", "review_score", "review_note", "score", "vetoed", "version",
+        ]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.real_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ScorecardEvent
+        fields = ["action", "from_status", "to_status", "note", "actor", "at"]
+        read_only_fields = fields
+
+
+class ScorecardDetailSerializer(ScorecardSerializer):
+    items = serializers.SerializerMethodField()
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(ScorecardSerializer.Meta):
+        fields = [*ScorecardSerializer.Meta.fields, "items", "events"]
+        read_only_fields = fields
+
+    def get_items(self, scorecard) -> list[dict]:
+        rows = scorecard.items.select_related("node").order_by("node__number")
+        return ItemScoreSerializer(rows, many=True).data
+
+
+class ItemScoreUpdateSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=[("self", "self"), ("review", "review")])
+    answer = serializers.DictField(help_text="By method: deduct {occurrences[, found_by_reviewer]}, bonus {value}, "
+                                             "graded {level}, pass_fail {passed}, veto {vetoed}.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(help_text="The version the edit was based on; a newer one answers 409.")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    grade = serializers.CharField(source="grade.name", read_only=True, allow_null=True)
+    pay_coefficient = serializers.DecimalField(source="grade.pay_coefficient", max_digits=5, decimal_places=3, read_only=True, allow_null=True)
+    award_eligible = serializers.BooleanField(source="grade.award_eligible", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Result
+        fields = [
+            "unit", "unit_name", "standard_score", "own_score", "children_score", "total", "grade", "grade_note",
+            "rank", "peer_count", "pay_coefficient", "award_eligible", "dimension_scores",
+        ]
+        read_only_fields = fields

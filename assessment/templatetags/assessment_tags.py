@@ -1,0 +1,34 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from .. import sheet
+
+register = template.Library()
+
+
+@register.filter
+def answer_text(answer):
+    return sheet.answer_text(answer)
+
+
+@register.simple_tag
+def current_answer(item, mode):
+    """The values an item's form starts from: a reviewer starts from the unit's own answer."""
+    if mode == "review":
+        return item.review_answer if item.review_answer is not None else (item.self_answer or {})
+    return item.self_answer or {}
+
+
+EVENT_LABELS = {
+    "submit": _("submitted the self-assessment"),
+    "return": _("returned it to the unit"),
+    "review": _("completed the review"),
+    "publish": _("published the result"),
+    "appeal": _("filed an appeal"),
+    "appeal_answered": _("answered the appeal"),
+}
+
+
+@register.filter
+def event_label(action):
+    return EVENT_LABELS.get(action, action)
