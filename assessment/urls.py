@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, round_views, scorecard_views
+from . import component_views, dashboard_views, round_views, scorecard_views
 
 app_name = "assessment"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/<int:pk>/conditions/", round_views.conditions, name="conditions"),
     path("rounds/<int:pk>/conditions/<int:condition_pk>/remove/", round_views.condition_remove, name="condition_remove"),
     path("rounds/<int:pk>/units/", round_views.add_units, name="add_units"),
+    path("rounds/<int:pk>/component-scores/", component_views.component_scores, name="component_scores"),
     path("rounds/<int:pk>/open/", round_views.open_round, name="open"),
     path("rounds/<int:pk>/publish/", round_views.publish, name="publish"),
     path("rounds/<int:pk>/dashboard/", dashboard_views.dashboard, name="dashboard"),

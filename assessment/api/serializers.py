@@ -13,6 +13,8 @@ class GradeSerializer(serializers.ModelSerializer):
 
 
 class RoundSerializer(serializers.ModelSerializer):
+    # Plain strings: several models have a "status" with different choices (one OpenAPI enum name each).
+    status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -35,6 +37,7 @@ class RoundDetailSerializer(RoundSerializer):
 
 class ScorecardSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:

@@ -32,3 +32,14 @@ EVENT_LABELS = {
 @register.filter
 def event_label(action):
     return EVENT_LABELS.get(action, action)
+
+
+# The standard's method names, translated here until the standard app's catalogue has them.
+METHOD_LABELS = {
+    "deduct": _("Deduct"), "bonus": _("Bonus"), "graded": _("Graded"), "pass_fail": _("Pass/fail"), "veto": _("Veto"),
+}
+
+
+@register.filter
+def method_label(method):
+    return METHOD_LABELS.get(method, method)

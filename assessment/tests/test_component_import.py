@@ -76,3 +76,16 @@ def test_a_clerk_cannot_import(coal_center, round_with_components):
 
     with pytest.raises(PermissionDenied):
         import_component_scores(coal_center["clerks"]["A"], round_with_components, workbook([["单位", "领导班子年度考核"]]))
+
+
+def test_the_import_page_lists_problems_and_then_scores(client, coal_center, round_with_components):
+    from django.urls import reverse
+
+    url = reverse("assessment:component_scores", args=[round_with_components.pk])
+    client.force_login(coal_center["office"])
+    bad = client.post(url, {"file": workbook([["单位", "领导班子年度考核"], ["综合股", "九十"]])})
+    assert bad.status_code == 200 and "领导班子年度考核" in bad.content.decode() and not ComponentScore.objects.exists()
+    good = client.post(url, {"file": workbook([["单位", "领导班子年度考核"], ["综合股", "91"]])}, follow=True)
+    assert "91.00" in good.content.decode()
+    client.force_login(coal_center["clerks"]["A"])
+    assert client.get(url).status_code in (403, 404)

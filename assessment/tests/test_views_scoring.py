@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 
+from accounts.roles import Role
 from assessment import actions
 from assessment.models import ScorecardStatus
-from accounts.roles import Role
 from mofan.testing.factories import make_person
 
 from .conftest import PERFECT, answer_all, item, login
@@ -98,8 +98,8 @@ def test_submit_lists_open_items_and_then_locks_the_card(client, opened):
 
 
 def test_scoring_page_query_count_does_not_grow_with_units(client, coal_center, django_assert_max_num_queries):
-    from organization.models import UnitKind
     from mofan.testing.factories import make_unit
+    from organization.models import UnitKind
 
     center = coal_center
     for index in range(16):

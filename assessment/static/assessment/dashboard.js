@@ -8,6 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (grades) {
     var gradeChart = echarts.init(grades);
     gradeChart.setOption({
+      animation: false,
       title: { text: data.labels.grades, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: data.grades.names },
@@ -20,6 +21,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (dimensions) {
     var dimensionChart = echarts.init(dimensions);
     dimensionChart.setOption({
+      animation: false,
       title: { text: data.labels.dimensions, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       legend: { bottom: 0 },
