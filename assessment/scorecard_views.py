@@ -80,10 +80,12 @@ def scorecard(request, pk):
     })
 
 
-def _item_response(request, item, mode, *, error="", saved=False):
+def _item_response(request, item, mode, *, error="", saved=False, typed=None):
     card = item.scorecard
     layout = sheet.build(card)
     fresh = layout.items[item.node_id]
+    if typed is not None:
+        fresh.typed_answer = typed
     return render(request, "assessment/includes/item_saved.html", {
         "item": fresh, "mode": mode, "card": card, "sheet": layout, "error": error, "saved": saved,
     })
@@ -91,18 +93,22 @@ def _item_response(request, item, mode, *, error="", saved=False):
 
 def _save_item(request, pk, mode, perform):
     item = _visible_item(request.user, pk)
-    error, saved = "", False
+    error, saved, typed = "", False, None
+    answer = sheet.answer_from_form(request.POST, item.node, review=mode == "review")
     try:
-        perform(item, sheet.answer_from_form(request.POST, item.node, review=mode == "review"))
+        perform(item, answer)
         saved = True
     except ValidationError as exc:
         error = " ".join(exc.messages)
         if getattr(exc, "code", None) == "stale":
+            # The other person's change is shown: the user decides again on what is now saved.
             error = _("Not saved: %(message)s") % {"message": error}
+        else:
+            typed = answer
     if not request.htmx:
         (messages.success(request, _("Saved.")) if saved else messages.error(request, error))
         return redirect(item.scorecard.get_absolute_url())
-    return _item_response(request, item, mode, error=error, saved=saved)
+    return _item_response(request, item, mode, error=error, saved=saved, typed=typed)
 
 
 @login_required

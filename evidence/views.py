@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -218,7 +218,9 @@ def unlink(request, pk):
 
 
 def _deliver(request, pk, *, inline):
-    version = permissions.get_visible_or_404(DocumentVersion.objects.select_related("blob", "document", "unit"), request.user, pk=pk)
+    # A version is seen through its document's permission (no role names versions on their own).
+    versions = DocumentVersion.objects.select_related("blob", "document", "unit")
+    version = get_object_or_404(permissions.restrict(versions, request.user, perm=DOCUMENT_VIEW), pk=pk)
     if inline and not version.previewable:
         raise Http404
     handle = actions.open_version(request.user, version, purpose="preview" if inline else "download")

@@ -6,6 +6,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("evidence.api.urls")),
     path("", include("assessment.api.urls")),
+    path("", include("standard.api.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:openapi"), name="docs"),
 ]
@@ -18,5 +19,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("evidence/", include("evidence.urls")),
     path("assessment/", include("assessment.urls")),
+    path("standard/", include("standard.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]

@@ -7,6 +7,20 @@ class StandardConfig(AppConfig):
     verbose_name = _("Creation standard")
 
     def ready(self):
+        from accounts.permissions import has_any_scope
+        from accounts.roles import STANDARD_VIEW
+        from core.navigation import MenuItem, register
+
         from . import links
 
         links.register()
+        register(
+            MenuItem(
+                label=_("Creation standard"),
+                url_name="standard:list",
+                namespace="standard",
+                icon="bi-journal-check",
+                visible=lambda user: has_any_scope(user, STANDARD_VIEW),
+            ),
+            position=20,
+        )

@@ -13,7 +13,11 @@ def answer_text(answer):
 
 @register.simple_tag
 def current_answer(item, mode):
-    """The values an item's form starts from: a reviewer starts from the unit's own answer."""
+    """The values an item's form starts from: what the user typed when it was refused (nothing typed
+    is lost), else the saved answer; a reviewer starts from the unit's own answer."""
+    typed = getattr(item, "typed_answer", None)
+    if typed is not None:
+        return typed
     if mode == "review":
         return item.review_answer if item.review_answer is not None else (item.self_answer or {})
     return item.self_answer or {}

@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 
 import pytest
@@ -107,8 +108,9 @@ def test_a_sheet_that_declares_the_wrong_size_is_read_in_full():
         for item in original.infolist():
             data = original.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
-                assert b'<dimension ref="A1:B3" />' in data
-                data = data.replace(b'<dimension ref="A1:B3" />', b'<dimension ref="A1:A1" />')
+                # openpyxl writes "<dimension .../>" with lxml and "<dimension ... />" without it.
+                data, count = re.subn(rb'<dimension ref="A1:B3"\s*/>', b'<dimension ref="A1:A1"/>', data)
+                assert count == 1
             copy.writestr(item, data)
     table = xlsx.find_table(xlsx.open_workbook(upload(patched.getvalue())), COLUMNS)
     assert [values for _number, values in table.rows()] == [{"name": "张三", "unit": "办公室"}, {"name": "李四", "unit": "财务科"}]

@@ -121,7 +121,7 @@ def test_every_unit_and_person_is_in_the_audit_trail(seeded):
 
 def test_second_run_writes_nothing(seeded):
     before = counts()
-    assert seed.run() == dict.fromkeys(("units", "people", "grants", "leading_groups", "seats"), 0)
+    assert seed.run() == dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds"), 0)
     assert counts() == before
 
 
@@ -224,3 +224,21 @@ def test_command_prints_the_demo_logins_and_they_work(db):
     assert len(lines) <= len(data.DEMO_LOGINS) + 6
     for username in ("staff", "liuhua", "inspector"):
         assert authenticate(username=username, password=data.DEMO_PASSWORD) is not None
+
+
+@pytest.mark.django_db
+def test_the_coal_centre_round_shows_every_step():
+    """Sections at every step, so each demo login has work waiting: the speech's round in progress."""
+    from assessment.models import Round, ScorecardStatus
+    from standard.models import StandardStatus
+
+    seed.run()
+    round_ = Round.objects.get(name="2026年度股室模范机关创建考核")
+    assert round_.standard.status == StandardStatus.PUBLISHED and round_.standard.items().count() >= 40
+    statuses = dict(round_.scorecards.values_list("unit__name", "status"))
+    assert statuses["安全监管股"] == ScorecardStatus.REVIEWED
+    assert statuses["行业管理股"] == ScorecardStatus.SUBMITTED
+    assert statuses["技术服务股"] == ScorecardStatus.RETURNED
+    assert statuses["办公室"] == ScorecardStatus.DRAFT
+    returned = round_.scorecards.get(unit__name="技术服务股")
+    assert "三会一课" in returned.return_reason

@@ -141,3 +141,14 @@ def test_ledger_query_count_does_not_grow_with_documents(agency_tree, pdf_bytes)
     with CaptureQueriesContext(connection) as second:
         client.get(url, {"unit": t["agency"].pk, "year": 2026})
     assert len(second) == len(first)
+
+
+def test_a_document_title_is_called_a_title_not_a_leading_group_title(agency_tree, pdf_bytes):
+    # "Title" means 职务 in a leading group; a document's title (标题) has its own translation context.
+    t = agency_tree
+    upload(t["staff_b"], t["dept_b"], pdf_bytes())
+    client = client_for(t["staff_b"])
+    form = client.get(reverse("evidence:upload"), {"unit": t["dept_b"].pk}).content.decode()
+    ledger = client.get(reverse("evidence:ledger"), {"unit": t["dept_b"].pk, "year": 2026}).content.decode()
+    assert ">标题<" in ledger and "标题" in form
+    assert "职务" not in form and "职务" not in ledger
