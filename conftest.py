@@ -4,6 +4,9 @@ from accounts.roles import Role
 from mofan.testing.factories import PASSWORD, make_person, make_unit
 from organization.models import UnitKind
 
+# The browser fixtures (one Chromium for the whole session) serve every app's browser test.
+pytest_plugins = ["mofan.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

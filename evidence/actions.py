@@ -182,6 +182,19 @@ def link_document(actor, document, target, *, unit=None, period=None):
 
 
 @business_action
+def upload_evidence_for(actor, target, *, unit, file, name, **fields) -> UploadResult:
+    """Uploads a document into ``unit`` and links it to ``target`` for that unit, all or nothing.
+
+    A file already in the unit is not stored again: the existing document is linked instead.
+    """
+    if actor is not None:
+        _require(actor, LINK_CHANGE, unit)
+    result = upload_document(actor, unit=unit, file=file, name=name, **fields)
+    link_document(actor, result.document, target, unit=unit)
+    return result
+
+
+@business_action
 def unlink(actor, link):
     """Removes a link. The document and its file stay: other links and the ledger still hold them."""
     _require(actor, LINK_CHANGE, link)

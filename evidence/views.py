@@ -1,5 +1,6 @@
 """Pages of the evidence ledger: the ledger of a unit, documents, uploads and file delivery."""
 
+import datetime
 from itertools import groupby
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from core.forms import add_validation_errors, submit
 from organization.models import Unit
 
 from . import actions
+from . import ledger as structured_ledger
+from . import structure as ledger_structure
 from .forms import DocumentForm, LinkForm, UploadForm, VersionForm
 from .models import Document, DocumentVersion, Link
 
@@ -48,24 +51,30 @@ def _year(request):
 
 @login_required
 def ledger(request):
-    """The ledger of a unit for a year: documents by folder. The standard's tree plugs in here."""
+    """The ledger of a unit for a year: by the standard that applies to the unit, or by folder.
+
+    Under the standard, documents linked to no scoring item are listed by folder below the tree.
+    """
     if not permissions.has_any_scope(request.user, DOCUMENT_VIEW):
         raise PermissionDenied
     unit = _ledger_unit(request)
     year = _year(request)
     include_sub = request.GET.get("sub") == "1"
-    documents = Document.objects.none()
-    if unit is not None:
-        documents = permissions.restrict(Document.objects.all(), request.user, "view")
-        documents = documents.filter(unit__path__startswith=unit.path) if include_sub else documents.filter(unit=unit)
-        documents = (
-            documents.filter(period__year=year)
-            .select_related("unit", "current__blob", "uploaded_by")
-            .annotate(link_count=Count("links", distinct=True))
-            .order_by("folder", "-period", "title", "id")
-        )
+    structure = ledger_structure.for_unit(unit) if unit is not None else None
+    by_standard = structure is not None and request.GET.get("view") != "folders"
+    structured, documents = None, Document.objects.none()
+    if by_standard:
+        structured, documents = structured_ledger.build(request.user, structure, unit, year, include_sub)
+    elif unit is not None:
+        documents = structured_ledger.unit_documents(request.user, unit, year, include_sub)
+    documents = (
+        documents.select_related("unit", "current__blob", "uploaded_by")
+        .annotate(link_count=Count("links", distinct=True))
+        .order_by("folder", "-period", "title", "id")
+    )
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     folders = [(folder or _("(No folder)"), list(items)) for folder, items in groupby(page, key=lambda d: d.folder)]
+    can_upload = unit is not None and permissions.has_perm(request.user, DOCUMENT_CHANGE, unit)
     return render(
         request,
         "evidence/ledger.html",
@@ -74,9 +83,12 @@ def ledger(request):
             "year": year,
             "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
             "include_sub": include_sub,
+            "has_structure": structure is not None,
+            "ledger": structured,
             "page_obj": page,
             "folders": folders,
-            "can_upload": unit is not None and permissions.has_perm(request.user, DOCUMENT_CHANGE, unit),
+            "can_upload": can_upload,
+            "can_link": can_upload and permissions.has_perm(request.user, LINK_CHANGE, unit),
             "can_export": unit is not None and permissions.has_perm(request.user, DOCUMENT_EXPORT, unit),
         },
     )
@@ -86,21 +98,42 @@ def _folders(unit):
     return list(Document.objects.filter(unit=unit).exclude(folder="").values_list("folder", flat=True).distinct()[:200])
 
 
+def _upload_item(request, unit):
+    """The scoring item named by ?item= as (headings above it, item, target), or None; 404 when it is
+    not an item of the structure that applies to the unit."""
+    wanted = request.GET.get("item", "")
+    if not wanted:
+        return None
+    structure = ledger_structure.for_unit(unit)
+    found = structure.find(int(wanted)) if structure is not None and wanted.isdigit() else None
+    target = structure.model.objects.filter(pk=found[1].pk).first() if found else None
+    if target is None:
+        raise Http404
+    permissions.require(request.user, LINK_CHANGE, unit)
+    return (*found, target)
+
+
 @login_required
 def upload(request):
+    """Upload into a unit's ledger; with ?item= each file is also linked to that scoring item."""
     unit = permissions.get_visible_or_404(Unit.objects.all(), request.user, pk=request.GET.get("unit") or request.POST.get("unit") or 0)
     permissions.require(request.user, DOCUMENT_CHANGE, unit)
-    form = UploadForm(request.POST or None, request.FILES or None, initial={"period": timezone.localdate()})
+    item = _upload_item(request, unit)
+    initial = {"period": _upload_period(request)}
+    if item is not None:
+        initial["folder"] = "/".join(heading.title for heading in item[0])
+    form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         stored, duplicates = [], []
         data = dict(form.cleaned_data)
         files = data.pop("files")
         try:
             for uploaded in files:
-                result = actions.upload_document(
-                    request.user, unit=unit, file=uploaded, name=uploaded.name,
-                    title=data["title"] if len(files) == 1 else "", **{k: v for k, v in data.items() if k != "title"},
-                )
+                fields = {**data, "title": data["title"] if len(files) == 1 else ""}
+                if item is None:
+                    result = actions.upload_document(request.user, unit=unit, file=uploaded, name=uploaded.name, **fields)
+                else:
+                    result = actions.upload_evidence_for(request.user, item[2], unit=unit, file=uploaded, name=uploaded.name, **fields)
                 (duplicates if result.duplicate else stored).append(result.document)
         except ValidationError as error:
             add_validation_errors(form, error)
@@ -111,10 +144,21 @@ def upload(request):
                 )
             if stored:
                 messages.success(request, _("%(count)d file(s) stored.") % {"count": len(stored)})
+            if item is not None:
+                messages.success(request, _("Linked to %(item)s.") % {"item": item[1].label})
+                return redirect(f"{_ledger_url(unit)}&year={data['period'].year}#item-{item[1].pk}")
             if len(files) == 1:
                 return redirect((stored or duplicates)[0].get_absolute_url())
             return redirect(f"{_ledger_url(unit)}&year={data['period'].year}")
-    return render(request, "evidence/upload.html", {"form": form, "unit": unit, "folders": _folders(unit)})
+    context = {"form": form, "unit": unit, "folders": _folders(unit), "item": item[1] if item else None}
+    return render(request, "evidence/upload.html", context)
+
+
+def _upload_period(request):
+    """Today, or the first day of the ledger year the user came from when it is another year."""
+    today = timezone.localdate()
+    year = _year(request)
+    return today if year == today.year else datetime.date(year, 1, 1)
 
 
 def _ledger_url(unit):

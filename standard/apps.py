@@ -10,10 +10,12 @@ class StandardConfig(AppConfig):
         from accounts.permissions import has_any_scope
         from accounts.roles import STANDARD_VIEW
         from core.navigation import MenuItem, register
+        from evidence import structure
 
-        from . import links
+        from . import ledger, links
 
         links.register()
+        structure.register(ledger.structure_for)
         register(
             MenuItem(
                 label=_("Creation standard"),

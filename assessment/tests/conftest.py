@@ -101,7 +101,3 @@ def opened(coal_center):
 def login(client, user):
     client.force_login(user)
     return client
-
-
-# The browser fixtures (Playwright driving Debian's Chromium) and the hook naming their screenshots.
-from mofan.tests.conftest import browser, page, pytest_runtest_makereport  # noqa: E402, F401

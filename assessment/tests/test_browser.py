@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from assessment import actions
 from mofan.testing.factories import PASSWORD
-from mofan.tests.conftest import ARTIFACTS, TIMEOUT_MS
+from mofan.testing.browser import ARTIFACTS, TIMEOUT_MS
 from organization.models import UnitKind
 
 from .conftest import PERFECT, answer_all

@@ -1,4 +1,4 @@
-"""Browser fixtures: Playwright driving Debian's Chromium (/usr/bin/chromium) against live_server.
+"""Browser fixtures for every app (loaded by the root conftest.py): Playwright driving Debian's Chromium (/usr/bin/chromium) against live_server.
 
 Playwright's own browser download is never used (no internet on the machines); `bash bin/test`
 installs the chromium package when it is missing. Outside CI a missing Chromium skips the browser
