@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessment import actions
-from mofan.testing.factories import PASSWORD
 from mofan.testing.browser import ARTIFACTS, TIMEOUT_MS
+from mofan.testing.factories import PASSWORD
 from organization.models import UnitKind
 
 from .conftest import PERFECT, answer_all
