@@ -123,12 +123,31 @@ def _require_setup(round_):
 
 
 @business_action
-def update_round(actor, round_, **options):
+def update_round(actor, round_, *, veto_grade=False, reviewers=None, **options):
+    """Changes a round's options; ``veto_grade`` (a grade of the round, or None for the lowest) and
+    ``reviewers`` (people who may review, or empty for every assessor in scope) when given."""
     _require(actor, ROUND_CHANGE, round_)
     _require_setup(round_)
     _apply_options(round_, options)
+    if veto_grade is not False:
+        if veto_grade is not None and veto_grade.round_id != round_.pk:
+            raise ValidationError({"veto_grade": _("Choose a grade of this round.")})
+        round_.veto_grade = veto_grade
     round_.save()
+    if reviewers is not None:
+        refused = [person.real_name for person in reviewers if not _may_review_in(person, round_)]
+        if refused:
+            raise ValidationError({"reviewers": _("%(names)s may not review in this round (no assessor role over its units).")
+                                   % {"names": "、".join(refused)}})
+        before = sorted(round_.reviewers.values_list("pk", flat=True))
+        round_.reviewers.set(reviewers)
+        log_event("set_reviewers", round_, before={"reviewers": before}, after={"reviewers": sorted(p.pk for p in reviewers)})
     return round_
+
+
+def _may_review_in(person, round_):
+    paths = permissions.scope_paths(person, SCORECARD_REVIEW)
+    return any(path.startswith(round_.unit.path) or round_.unit.path.startswith(path) for path in paths)
 
 
 @business_action

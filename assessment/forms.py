@@ -22,6 +22,21 @@ class RoundOptionsForm(BootstrapMixin, forms.Form):
     weakness_percent = forms.DecimalField(label=_("weakness threshold (%)"), initial=60, min_value=0, max_value=100)
 
 
+class RoundEditForm(RoundOptionsForm):
+    veto_grade = forms.ModelChoiceField(
+        label=_("best grade after a veto"), queryset=None, required=False,
+        empty_label=_("The lowest grade"),
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("reviewers"), queryset=None, required=False, help_text=_("Empty: every assessor in scope may review."),
+    )
+
+    def __init__(self, *args, grades, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["veto_grade"].queryset = grades
+        self.fields["reviewers"].queryset = people
+
+
 class RoundForm(RoundOptionsForm):
     name = forms.CharField(label=_("name"), max_length=100)
     unit = forms.ModelChoiceField(label=_("organizing unit"), queryset=None)

@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.roles import ROUND_CHANGE, ROUND_VIEW, SCORECARD_VIEW
+from accounts.roles import PERSON_VIEW, ROUND_CHANGE, ROUND_VIEW, SCORECARD_VIEW, Role
 from core.forms import add_validation_errors, submit
 from organization.models import Unit
 from standard.actions import visible_standards
 from standard.models import Level, StandardStatus
 
 from . import actions, publication
-from .forms import AddUnitsForm, ComponentFormSet, ConditionForm, GradeFormSet, RoundForm, RoundOptionsForm
+from .forms import AddUnitsForm, ComponentFormSet, ConditionForm, GradeFormSet, RoundEditForm, RoundForm
 from .models import GradeCondition, RoundStatus
 
 OPTIONS = ["appeal_days", "allow_over_full_marks", "bonus_cap", "higher_level_multiplier", "children_share", "weakness_percent"]
@@ -77,6 +77,7 @@ def round_detail(request, pk):
         "grades": list(round_.grades.all()),
         "components": list(round_.components.all()),
         "conditions": list(round_.conditions.select_related("node", "best_grade")),
+        "reviewers": list(round_.reviewers.all()),
         "can_change": can_change,
         "can_view_dashboard": permissions.has_perm(user, ROUND_VIEW, round_),
         "is_setup": round_.status != RoundStatus.PUBLISHED,
@@ -86,12 +87,25 @@ def round_detail(request, pk):
 @login_required
 def round_edit(request, pk):
     round_ = _changeable_round(request, pk)
-    form = RoundOptionsForm(request.POST or None, initial={name: getattr(round_, name) for name in OPTIONS})
+    initial = {name: getattr(round_, name) for name in OPTIONS}
+    initial.update(veto_grade=round_.veto_grade, reviewers=list(round_.reviewers.all()))
+    form = RoundEditForm(
+        request.POST or None, initial=initial, grades=round_.grades.all(), people=_possible_reviewers(request.user, round_),
+    )
     done = submit(
         request, form, lambda data: actions.update_round(request.user, round_, **data),
         success=_("Changes saved."), then=round_.get_absolute_url(),
     )
     return done or render(request, "assessment/round_form.html", {"form": form, "round": round_})
+
+
+def _possible_reviewers(user, round_):
+    """Active people of the round's units whom the user may see and who hold an assessor or office role there."""
+    from accounts.models import RoleGrant, User
+
+    holders = RoleGrant.objects.filter(role__in=[Role.ASSESSOR, Role.OFFICE], unit__path__startswith=round_.unit.path)
+    people = User.objects.filter(is_active=True, pk__in=holders.values("person_id"))
+    return permissions.restrict(people, user, perm=PERSON_VIEW).select_related("unit").order_by("unit__path", "real_name")
 
 
 def _rows(formset, required):

@@ -9,6 +9,7 @@ deductions count twice, grades 优秀 ≥ 90 (at most one), 良好 ≥ 80, 一�
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.roles import Role
 from assessment import actions, publication
 from assessment.models import Result, RoundStatus, ScorecardStatus
 from organization.models import UnitKind
@@ -183,3 +184,21 @@ def test_a_condition_caps_the_grade(coal_center):
     outcome = publication.compute(round_)[coal_center["sections"]["A"].pk]
     # 政治监督 = min(0 + 10, 20) = 10 → 政治过硬 30; total 90 → 优秀 by threshold, capped to 良好.
     assert outcome.total == D("90.00") and outcome.grade.name == "良好"
+
+
+def test_named_reviewers_narrow_who_reviews(coal_center):
+    from mofan.testing.factories import make_person
+
+    round_, office, reviewer, clerk = coal_center["round"], coal_center["office"], coal_center["reviewer"], coal_center["clerks"]["A"]
+    other = make_person(coal_center["office_unit"], real_name="张生", roles=[(Role.ASSESSOR, coal_center["center"])])
+    with pytest.raises(ValidationError):
+        actions.update_round(office, round_, reviewers=[clerk])  # a clerk holds no assessor role
+    actions.update_round(office, round_, reviewers=[other], veto_grade=round_.grades.get(name="一般"))
+    actions.add_units(office, round_, root=coal_center["sections"]["A"], kinds=[UnitKind.DEPARTMENT])
+    actions.open_round(office, round_)
+    card = round_.scorecards.get()
+    answer_all(clerk, card, {**PERFECT, "f": {"vetoed": True}})
+    actions.submit_scorecard(clerk, card)
+    assert not actions.can_review(reviewer, card) and actions.can_review(other, card)
+    # The veto now caps at 一般 rather than the lowest grade.
+    assert publication.compute(round_)[coal_center["sections"]["A"].pk].grade.name == "一般"

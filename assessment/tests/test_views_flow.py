@@ -128,6 +128,13 @@ def test_set_up_a_round_through_the_pages(client, coal_center):
         "kind": "reviewer_found", "percent": "0", "best_grade": round_.grades.get(name="不合格").pk,
     })
     assert round_.conditions.count() == 1
+    edit = {"appeal_days": "7", "higher_level_multiplier": "2", "children_share": "0", "weakness_percent": "60",
+            "veto_grade": round_.grades.get(name="合格").pk, "reviewers": [center["reviewer"].pk]}
+    assert client.post(reverse("assessment:round_edit", args=[round_.pk]), edit).status_code == 302
+    round_.refresh_from_db()
+    assert round_.appeal_days == 7 and round_.veto_grade.name == "合格"
+    assert list(round_.reviewers.all()) == [center["reviewer"]]
+    assert center["reviewer"].real_name in client.get(round_.get_absolute_url()).content.decode()
     client.post(reverse("assessment:add_units", args=[round_.pk]), {"root": center["center"].pk, "kinds": [UnitKind.DEPARTMENT]})
     assert round_.scorecards.count() == 5
     client.post(reverse("assessment:open", args=[round_.pk]))
