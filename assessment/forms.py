@@ -58,7 +58,7 @@ class GradeForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("grade"), max_length=20, required=False)
     min_score = forms.DecimalField(label=_("lowest score"), required=False)
     quota_count = forms.IntegerField(label=_("at most (units)"), required=False, min_value=0)
-    quota_percent = forms.DecimalField(label=_("at most (% of peers)"), required=False, min_value=0, max_value=100)
+    quota_percent = forms.DecimalField(label=_("at most (percent of peers)"), required=False, min_value=0, max_value=100)
     pay_coefficient = forms.DecimalField(label=_("pay coefficient"), required=False, initial=1)
     award_eligible = forms.BooleanField(label=_("eligible for awards"), required=False)
 

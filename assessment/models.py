@@ -84,7 +84,7 @@ class RoundGrade(AuditedModel):
     name = models.CharField(_("grade"), max_length=20)
     min_score = models.DecimalField(_("lowest score"), **MONEY)
     quota_count = models.PositiveIntegerField(_("at most (units)"), null=True, blank=True)
-    quota_percent = models.DecimalField(_("at most (% of peers)"), null=True, blank=True, max_digits=5, decimal_places=2)
+    quota_percent = models.DecimalField(_("at most (percent of peers)"), null=True, blank=True, max_digits=5, decimal_places=2)
     pay_coefficient = models.DecimalField(_("pay coefficient"), default=Decimal("1"), max_digits=5, decimal_places=3)
     award_eligible = models.BooleanField(_("eligible for awards"), default=False)
 

@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=20, verbose_name='grade')),
                 ('min_score', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='lowest score')),
                 ('quota_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='at most (units)')),
-                ('quota_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='at most (% of peers)')),
+                ('quota_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='at most (percent of peers)')),
                 ('pay_coefficient', models.DecimalField(decimal_places=3, default=Decimal('1'), max_digits=5, verbose_name='pay coefficient')),
                 ('award_eligible', models.BooleanField(default=False, verbose_name='eligible for awards')),
             ],

@@ -43,3 +43,21 @@ def test_every_interface_string_has_a_chinese_translation(tmp_path, monkeypatch)
         call_command("makemessages", locale=["zh_Hans"], verbosity=0)
     missing = _entries(tmp_path / CATALOG, "--untranslated") + _entries(tmp_path / CATALOG, "--only-fuzzy")
     assert not missing, f"{len(missing)} string(s) without a reviewed translation in {CATALOG}:\n\n" + "\n\n".join(missing)
+
+
+def _apps_with_own_catalog():
+    root = Path(__file__).resolve().parents[2]
+    return sorted(folder.name for folder in root.iterdir() if (folder / "apps.py").exists() and (folder / "locale").exists())
+
+
+@pytest.mark.parametrize("app", _apps_with_own_catalog())
+def test_apps_with_their_own_catalog_translate_every_string(app, tmp_path, monkeypatch):
+    """An app with its own locale/ keeps its catalog complete the same way."""
+    source = Path(settings.BASE_DIR) / app
+    shutil.copytree(source, tmp_path / app, ignore=shutil.ignore_patterns("tests", "__pycache__", "static"))
+    monkeypatch.chdir(tmp_path / app)
+    with override_settings(LOCALE_PATHS=[]):
+        call_command("makemessages", locale=["zh_Hans"], verbosity=0)
+    catalog = tmp_path / app / CATALOG
+    missing = _entries(catalog, "--untranslated") + _entries(catalog, "--only-fuzzy")
+    assert not missing, f"{len(missing)} string(s) of {app} without a reviewed translation:\n\n" + "\n\n".join(missing)
