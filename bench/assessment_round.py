@@ -8,7 +8,7 @@ times, with query counts:
 - the whole round's computation (roll-up with caps, bonus, veto, grades, quotas, ranks),
 - a single SQL aggregate over the same rows (the floor: a plain sum per scorecard, no rules),
 - the round's pages when they exist (dashboard, a scorecard), for the query counts.
-Writes JSON to bench/results/assessment_round.json.
+Writes JSON to bench/results/assessment_round_<units>.json (run with 10 and 1,000 to compare page query counts).
 
     .venv/bin/python bench/assessment_round.py [--units 1500] [--items 200] [--repeat 3]
 """
@@ -195,7 +195,7 @@ def main():
 
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "assessment_round.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    (out / f"assessment_round_{args.units}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
