@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import xlsx
 from core.events import log_event
-from core.xlsx import Column, Sheet, SpreadsheetError, cell_text
+from core.xlsx import Column, ImportProblem, Sheet, SpreadsheetError, cell_text
 from organization.models import PARTY_KINDS, Unit
 
 from . import actions, permissions
@@ -76,25 +76,7 @@ CJK_NAME_RE = re.compile(r"[\u3400-\u9fff·•\s]+")
 QUERY_CHUNK = 900  # below SQLite's limit of bound parameters in old builds
 
 
-@dataclass
-class RosterError:
-    """One problem: ``row`` is the Excel row number, ``column`` the header as written in the file."""
-
-    code: str
-    detail: str
-    row: int | None = None
-    column: str = ""
-    letter: str = ""
-    index: int = -1  # column position, to list problems in reading order
-
-    @property
-    def message(self):
-        values = {"row": self.row, "column": self.column, "letter": self.letter, "problem": self.detail}
-        if self.row and self.letter:
-            return _("Row %(row)d, column %(letter)s (%(column)s): %(problem)s") % values
-        if self.row:
-            return _("Row %(row)d: %(problem)s") % values
-        return self.detail
+RosterError = ImportProblem  # the shared shape of an import problem (core.xlsx)
 
 
 @dataclass

@@ -15,24 +15,9 @@ from accounts import permissions
 from accounts.roles import ROUND_CHANGE
 from core import xlsx
 from core.events import log_event
-from core.xlsx import Column, SpreadsheetError, cell_text
+from core.xlsx import Column, ImportProblem, SpreadsheetError, cell_text
 
 from .models import ComponentScore, ComponentSource, RoundStatus
-
-
-@dataclass
-class ImportProblem:
-    message: str
-    row: int | None = None
-    column: str = ""
-
-    def __str__(self):
-        where = []
-        if self.row:
-            where.append(_("row %(row)d") % {"row": self.row})
-        if self.column:
-            where.append(_("column %(column)s") % {"column": self.column})
-        return f"{'，'.join(where)}：{self.message}" if where else self.message
 
 
 @dataclass
@@ -51,11 +36,11 @@ def import_component_scores(actor, round_, uploaded_file) -> ImportOutcome:
     if actor is not None:
         permissions.require(actor, ROUND_CHANGE, round_)
     if round_.status == RoundStatus.PUBLISHED:
-        outcome.errors.append(ImportProblem(_("The round is published; its scores can no longer change.")))
+        outcome.errors.append(ImportProblem("published", _("The round is published; its scores can no longer change.")))
         return outcome
     components = list(round_.components.filter(source=ComponentSource.ENTERED))
     if not components:
-        outcome.errors.append(ImportProblem(_("This round has no component whose scores are entered.")))
+        outcome.errors.append(ImportProblem("no_component", _("This round has no component whose scores are entered.")))
         return outcome
     columns = [Column("unit", "单位", ("单位名称", "部门", "股室"), False), Column("code", "单位编码", ("编码",), False)]
     columns += [Column(f"c{component.pk}", component.name, (), True) for component in components]
@@ -67,12 +52,12 @@ def import_component_scores(actor, round_, uploaded_file) -> ImportOutcome:
         finally:
             workbook.close()
     except SpreadsheetError as error:
-        outcome.errors.append(ImportProblem(error.message, error.row, error.column or ""))
+        outcome.errors.append(ImportProblem(error.code, error.message, error.row, error.column or ""))
         return outcome
     if outcome.errors:
         return outcome
     if not rows:
-        outcome.errors.append(ImportProblem(_("The file has no scores under the header row.")))
+        outcome.errors.append(ImportProblem("empty_file", _("The file has no scores under the header row.")))
         return outcome
     with transaction.atomic():
         for unit, component, score in rows:
@@ -84,9 +69,9 @@ def import_component_scores(actor, round_, uploaded_file) -> ImportOutcome:
 
 def _header_problems(table, outcome):
     for column in table.missing:
-        outcome.errors.append(ImportProblem(_("The header row has no column %(column)s.") % {"column": column.label}, table.header_row or None, column.label))
+        outcome.errors.append(ImportProblem("missing_header", _("The header row has no column %(column)s.") % {"column": column.label}, table.header_row or None, column.label))
     if "unit" not in table.positions and "code" not in table.positions:
-        outcome.errors.append(ImportProblem(_("The header row has no column %(column)s.") % {"column": "单位"}, table.header_row or None, "单位"))
+        outcome.errors.append(ImportProblem("missing_header", _("The header row has no column %(column)s.") % {"column": "单位"}, table.header_row or None, "单位"))
     return bool(outcome.errors)
 
 
@@ -107,11 +92,12 @@ def _check(round_, table, components, outcome):
                 message = _("Several assessed units are named %(name)s; give the unit code.") % {"name": name}
             else:
                 message = _("%(unit)s is not assessed in this round.") % {"unit": code or name or "?"}
-            outcome.errors.append(ImportProblem(message, number, label))
+            outcome.errors.append(ImportProblem("unknown_unit", message, number, label, table.letter("code" if code else "unit")))
             continue
         if unit.pk in seen:
             outcome.errors.append(ImportProblem(
-                _("%(unit)s is also in row %(row)d.") % {"unit": unit.name, "row": seen[unit.pk]}, number, table.header("unit")
+                "duplicate_unit", _("%(unit)s is also in row %(row)d.") % {"unit": unit.name, "row": seen[unit.pk]},
+                number, table.header("unit"), table.letter("unit"),
             ))
             continue
         seen[unit.pk] = number
@@ -123,7 +109,7 @@ def _check(round_, table, components, outcome):
             except InvalidOperation:
                 score = None
             if score is None or not score.is_finite() or not (0 <= score <= 100):
-                outcome.errors.append(ImportProblem(_("Enter a score from 0 to 100."), number, table.header(key)))
+                outcome.errors.append(ImportProblem("bad_score", _("Enter a score from 0 to 100."), number, table.header(key), table.letter(key)))
                 continue
             rows.append((unit, component, score.quantize(Decimal("0.01"))))
     return rows

@@ -29,7 +29,7 @@ def component_scores(request, pk):
         if outcome.ok:
             messages.success(request, _("%(count)d scores imported.") % {"count": outcome.saved})
             return redirect("assessment:component_scores", pk=round_.pk)
-        problems = [str(problem) for problem in outcome.errors]
+        problems = outcome.errors
     components = list(round_.components.filter(source=ComponentSource.ENTERED))
     scores = {}
     for component_id, unit_id, score in ComponentScore.objects.filter(component__in=components).values_list(

@@ -39,6 +39,27 @@ class SpreadsheetError(Exception):
         self.column = column
 
 
+@dataclass
+class ImportProblem:
+    """One problem of an import: ``row`` is the Excel row number, ``column`` the header as written."""
+
+    code: str
+    detail: str
+    row: int | None = None
+    column: str = ""
+    letter: str = ""
+    index: int = -1  # column position, to list problems in reading order
+
+    @property
+    def message(self):
+        values = {"row": self.row, "column": self.column, "letter": self.letter, "problem": self.detail}
+        if self.row and self.letter:
+            return _("Row %(row)d, column %(letter)s (%(column)s): %(problem)s") % values
+        if self.row:
+            return _("Row %(row)d: %(problem)s") % values
+        return self.detail
+
+
 def read_upload(uploaded_file, *, max_bytes=None) -> bytes:
     """The bytes of an upload, refused early when larger than the limit."""
     limit = settings.MOFAN_IMPORT_MAX_BYTES if max_bytes is None else max_bytes

@@ -16,4 +16,8 @@ def register():
     from .models import Node
 
     # unit_of gives None: the link takes the document's unit (or the one the caller names).
-    links.register(Node, view_perm=STANDARD_VIEW, unit_of=lambda node: None, visible=visible_items)
+    links.register(Node, view_perm=STANDARD_VIEW, unit_of=lambda node: None, visible=visible_items, describe=describe)
+
+
+def describe(node):
+    return f"{node.get_level_display()}：{node.number} {node.title}"

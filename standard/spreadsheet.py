@@ -20,7 +20,7 @@ from accounts import permissions
 from accounts.roles import STANDARD_CHANGE
 from core import xlsx
 from core.events import log_event
-from core.xlsx import Column, Sheet, SpreadsheetError, cell_text
+from core.xlsx import Column, ImportProblem, Sheet, SpreadsheetError, cell_text
 
 from . import actions
 from .models import Cadence, Level, Method, Standard, StandardStatus
@@ -76,25 +76,7 @@ TITLE_POINTS_RE = re.compile(r"^(?P<title>.+?)\s*[(（]\s*(?P<points>\d+(?:\.\d+
 ITEM_ONLY = ("method", "per_occurrence", "levels", "cadence")
 
 
-@dataclass
-class StandardError:
-    """One problem: ``row`` is the Excel row number, ``column`` the header as written in the file."""
-
-    code: str
-    detail: str
-    row: int | None = None
-    column: str = ""
-    letter: str = ""
-    index: int = -1  # column position, to list problems in reading order
-
-    @property
-    def message(self):
-        values = {"row": self.row, "column": self.column, "letter": self.letter, "problem": self.detail}
-        if self.row and self.letter:
-            return _("Row %(row)d, column %(letter)s (%(column)s): %(problem)s") % values
-        if self.row:
-            return _("Row %(row)d: %(problem)s") % values
-        return self.detail
+StandardError = ImportProblem  # the shared shape of an import problem (core.xlsx)
 
 
 @dataclass

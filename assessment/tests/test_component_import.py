@@ -57,7 +57,7 @@ def test_a_bad_file_changes_nothing_and_names_every_problem(coal_center, round_w
     assert [(problem.row, problem.column) for problem in outcome.errors] == [
         (4, "单位"), (5, "领导班子年度考核"), (6, "单位"), (7, "领导班子年度考核"),
     ]
-    assert "不存在的股" in str(outcome.errors[0])
+    assert "不存在的股" in outcome.errors[0].message
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(coal_center, round_with_components):
