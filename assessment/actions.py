@@ -384,8 +384,17 @@ def complete_review(actor, scorecard):
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if scorecard.status != ScorecardStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted scorecard can be reviewed."))
-    scorecard.status = ScorecardStatus.REVIEWED
     scorecard.reviewed_at = timezone.now()
+    if scorecard.round.status == RoundStatus.PUBLISHED:
+        # A review reopened by an accepted appeal: the new scores count at once.
+        from .publication import republish
+
+        scorecard.status = ScorecardStatus.PUBLISHED
+        scorecard.save()
+        _record(scorecard, "review", actor, before=ScorecardStatus.SUBMITTED)
+        republish(scorecard.round)
+        return scorecard
+    scorecard.status = ScorecardStatus.REVIEWED
     scorecard.save()
     _record(scorecard, "review", actor, before=ScorecardStatus.SUBMITTED)
     return scorecard

@@ -106,3 +106,7 @@ class AppealAnswerForm(BootstrapMixin, forms.Form):
         label=_("decision"), choices=[("0", _("Reject")), ("1", _("Accept"))], coerce=lambda value: value == "1"
     )
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 3}))
+    reopen = forms.BooleanField(
+        label=_("Reopen the review to rescore items"), required=False,
+        help_text=_("Accepted appeals only: the scorecard goes back to review; completing it recomputes the published results."),
+    )

@@ -87,6 +87,16 @@ def publish_round(actor, round_):
     return round_
 
 
+def republish(round_):
+    """Recomputes a published round after a rescoring; every result that moved is audited."""
+    for result in _write_results(round_, compute(round_)):
+        log_event(
+            "rescore", result, summary=_("Result changed after an appeal"),
+            after={"total": str(result.total), "grade": str(result.grade), "rank": result.rank},
+            unit_id=result.unit_id,
+        )
+
+
 def appeal_deadline(round_):
     if round_.published_at is None:
         return None
@@ -114,9 +124,10 @@ def file_appeal(actor, scorecard, *, reason):
 
 
 @business_action
-def answer_appeal(actor, appeal, *, accept, answer, rescores=()):
-    """The reviewer answers; an accepted appeal may rescore items ((item, answer, note) triples),
-    and the round's results are recomputed with every change in the audit trail."""
+def answer_appeal(actor, appeal, *, accept, answer, rescores=(), reopen=False):
+    """The reviewer answers; an accepted appeal may rescore items at once ((item, answer, note)
+    triples) or ``reopen`` the review, to rescore on the review screen and complete it again. Either
+    way the round's results are recomputed with every change in the audit trail."""
     scorecard = Scorecard.objects.select_related("round").get(pk=appeal.scorecard_id)
     _require_reviewer(actor, scorecard)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
@@ -125,7 +136,7 @@ def answer_appeal(actor, appeal, *, accept, answer, rescores=()):
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Write the answer to the appeal.")})
-    if rescores and not accept:
+    if (rescores or reopen) and not accept:
         raise ValidationError(_("Only an accepted appeal can change scores."))
     if rescores:
         # Rescoring reopens the review for a moment; the scorecard stays published.
@@ -138,12 +149,12 @@ def answer_appeal(actor, appeal, *, accept, answer, rescores=()):
             save_review_score(actor, item, answer=item_answer, note=note)
         scorecard.status = ScorecardStatus.PUBLISHED
         scorecard.save()
-        for result in _write_results(scorecard.round, compute(scorecard.round)):
-            log_event(
-                "rescore", result, summary=_("Result changed after an appeal"),
-                after={"total": str(result.total), "grade": str(result.grade), "rank": result.rank},
-                unit_id=result.unit_id,
-            )
+        republish(scorecard.round)
+    if reopen:
+        scorecard.status = ScorecardStatus.SUBMITTED
+        scorecard.reviewed_at = None
+        scorecard.save()
+        _record(scorecard, "reopen", actor, before=ScorecardStatus.PUBLISHED, note=answer)
     appeal.status = AppealStatus.ACCEPTED if accept else AppealStatus.REJECTED
     appeal.answer = answer
     appeal.answered_by = actor

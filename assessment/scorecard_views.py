@@ -184,6 +184,9 @@ def answer_appeal(request, pk):
         raise PermissionDenied
     return _transition(
         request, item.scorecard_id,
-        lambda card: publication.answer_appeal(request.user, item, accept=form.cleaned_data["accept"], answer=form.cleaned_data["answer"]),
+        lambda card: publication.answer_appeal(
+            request.user, item, accept=form.cleaned_data["accept"], answer=form.cleaned_data["answer"],
+            reopen=form.cleaned_data["reopen"],
+        ),
         _("Appeal answered."),
     )

@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "publish": _("published the result"),
     "appeal": _("filed an appeal"),
     "appeal_answered": _("answered the appeal"),
+    "reopen": _("reopened the review after an appeal"),
 }
 
 

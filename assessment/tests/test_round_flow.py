@@ -202,3 +202,26 @@ def test_named_reviewers_narrow_who_reviews(coal_center):
     assert not actions.can_review(reviewer, card) and actions.can_review(other, card)
     # The veto now caps at 一般 rather than the lowest grade.
     assert publication.compute(round_)[coal_center["sections"]["A"].pk].grade.name == "一般"
+
+
+def test_an_appeal_can_reopen_the_review_on_the_review_screen(client, coal_center):
+    from django.urls import reverse
+
+    _results, cards = _run(coal_center)
+    clerk_c, reviewer = coal_center["clerks"]["C"], coal_center["reviewer"]
+    appeal = publication.file_appeal(clerk_c, cards["C"], reason="第一议题缺席系公务出差，已补学")
+    client.force_login(reviewer)
+    response = client.post(reverse("assessment:answer_appeal", args=[appeal.pk]),
+                           {"accept": "1", "answer": "予以复核", "reopen": "on"})
+    assert response.status_code == 302
+    cards["C"].refresh_from_db()
+    assert cards["C"].status == ScorecardStatus.SUBMITTED
+    actions.save_review_score(reviewer, item(cards["C"], "a"), answer={"occurrences": 0}, note="补学记录已核实")
+    actions.complete_review(reviewer, cards["C"])
+    cards["C"].refresh_from_db()
+    result = Result.objects.get(round=coal_center["round"], unit=coal_center["sections"]["C"])
+    assert cards["C"].status == ScorecardStatus.PUBLISHED and result.total == D("100.00") and result.rank == 1
+    assert list(cards["C"].events.values_list("action", flat=True))[-4:] == ["appeal", "reopen", "appeal_answered", "review"]
+    from audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="rescore").exists()
