@@ -4,6 +4,7 @@ A published standard is frozen: every change to it or its nodes is refused here,
 one place that writes them.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -71,20 +72,20 @@ def clean_levels(levels) -> list:
 
 
 def parse_levels(text: str) -> list:
-    """Reads levels written as offices write them: "A=100, B=75, C=50, D=0" (label optional: "A好=100")."""
+    """Reads levels as offices write them: "A=100, B=75" or "A好=100, B较好=80" (a leading Latin code is
+    split from its label: A好 → A, 好). Checked afterwards by ``clean_levels``."""
     levels = []
-    for part in str(text).replace("；", ",").replace(";", ",").replace("，", ",").replace("、", ",").split(","):
+    for part in re.split(r"[,，;；、\n]", str(text)):
         part = part.strip()
         if not part:
             continue
-        if "=" not in part and "：" not in part and ":" not in part:
+        match = re.fullmatch(r"(?P<name>[^=:：]+?)\s*[=:：]\s*(?P<percent>[^=:：]+?)\s*%?", part)
+        if not match:
             raise ValidationError(_('Write levels as "A=100, B=75, C=50, D=0".'))
-        for separator in ("=", "：", ":"):
-            if separator in part:
-                code, percent = part.split(separator, 1)
-                break
-        code = code.strip()
-        levels.append({"code": code[:1] if len(code) > 1 and code[0].isascii() else code, "label": code, "percent": percent.strip().rstrip("%")})
+        name = match["name"].strip()
+        code_match = re.match(r"([A-Za-z0-9]+)\s*[(（]?(.*?)[)）]?$", name)
+        code, label = (code_match[1], code_match[2].strip() or code_match[1]) if code_match else (name, name)
+        levels.append({"code": code, "label": label, "percent": match["percent"]})
     return levels
 
 

@@ -118,20 +118,8 @@ def format_levels(levels) -> str:
 
 
 def read_levels(text) -> list:
-    """The reverse of ``format_levels``: a leading Latin code is split from its label (A好 → A, 好)."""
-    levels = []
-    for part in re.split(r"[,，;；、\n]", text):
-        part = part.strip()
-        if not part:
-            continue
-        match = re.fullmatch(r"(?P<name>[^=:：]+?)\s*[=:：]\s*(?P<percent>[^=:：]+?)\s*%?", part)
-        if not match:
-            raise ValidationError(_('Write levels as "A=100, B=75, C=50, D=0".'))
-        name = match["name"].strip()
-        code_match = re.match(r"([A-Za-z0-9]+)\s*[(（]?(.*?)[)）]?$", name)
-        code, label = (code_match[1], code_match[2].strip() or code_match[1]) if code_match else (name, name)
-        levels.append({"code": code, "label": label, "percent": match["percent"]})
-    return actions.clean_levels(levels)
+    """The reverse of ``format_levels``, checked."""
+    return actions.clean_levels(actions.parse_levels(text))
 
 
 class _Reader:
