@@ -92,7 +92,7 @@ def _own_scores(round_, outcomes):
     components = list(round_.components.all())
     if not components:
         for outcome in outcomes.values():
-            outcome.own_score = outcome.standard_score or ZERO
+            outcome.own_score = outcome.standard_score if outcome.standard_score is not None else quantize(ZERO)
         return
     entered = defaultdict(dict)
     for component_id, unit_id, score in ComponentScore.objects.filter(component__round=round_).values_list(
