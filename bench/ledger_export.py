@@ -7,12 +7,17 @@ down, so its wall time is not reported). Each archive is then checked against it
 member's SHA-256, computed from the bytes read back from the zip, must equal its index row, and
 every row must have its member.
 
+With --standard the default creation standard is published for the ledger's agency and most
+documents are linked to its scoring items (one in five to two items, one in six to none), so the
+export files them by dimension/indicator/item (``structure_layout``): a file proving two items is
+written twice, so "files" (archive members) exceeds "documents".
+
 Scenarios: 200, 1,000, 3,000 and 10,000 small files (20-200 KB, uploaded through upload_document
 like a user's files), and a 5 GB ledger of large files (32 files of 50-200 MB). The large files are sparse files placed
 directly in the store (uploads above MOFAN_UPLOAD_MAX_BYTES are refused, and writing gigabytes
 of real data would only measure the disk); the export still reads every byte of them.
 
-    .venv/bin/python bench/ledger_export.py [--sizes 200,1000,3000] [--large 200,200,200,100,50,50]
+    .venv/bin/python bench/ledger_export.py [--sizes 200,1000,3000] [--large 200,200,200,100,50,50] [--standard]
 
 Writes bench/results/ledger_export.json. DEBUG is off in the measured processes: with DEBUG on,
 Django keeps the last 9,000 queries in memory (the reset_queries caveat of bench/org_pages.py),
@@ -56,7 +61,7 @@ def _setup(scratch):
 # ------------------------------------------------------------------------------------------- build
 
 
-def build(scratch, files, large):
+def build(scratch, files, large, by_standard=False):
     _setup(scratch)
     import datetime
 
@@ -77,17 +82,32 @@ def build(scratch, files, large):
     root = make_unit(name="省局", code="P0", kind="agency")
     units = [root] + [make_unit(root, name=name, code=f"D{i}") for i, name in enumerate(["办公室", "人事处", "财务处", "机关党委"])]
     office = make_person(root, username="bench_office", real_name="办公室主任", roles=[(Role.OFFICE, root)])
-    stored = 0
+    items = []
+    if by_standard:
+        from standard import default
+
+        items = list(default.load(root).items().order_by("id"))
+
+    def link(document, number):
+        if not items or number % 6 == 5:
+            return 0
+        targets = [items[number % len(items)]] + ([items[(number * 7 + 3) % len(items)]] if number % 5 == 0 else [])
+        for target in targets:
+            actions.link_document(office, document, target, unit=document.unit)
+        return len(targets)
+
+    stored = placed = 0
     for number in range(files):
         size = rng.randint(20 * 1024, 200 * 1024)
         head = f"%PDF-1.4\n% 第{number}号\n".encode()
         content = head + rng.randbytes(size - len(head))
-        actions.upload_document(
+        document = actions.upload_document(
             office, unit=units[number % len(units)], file=SimpleUploadedFile(f"材料{number}.pdf", content), name=f"材料{number}.pdf",
             title=f"{'会议记录' if number % 7 == 0 else '学习材料'}{number // 7}", folder=FOLDERS[number % len(FOLDERS)],
             period=datetime.date(YEAR, 1 + number % 12, 1), period_precision="month",
-        )
+        ).document
         stored += size
+        placed += link(document, number) or 1
     for number, megabytes in enumerate(large):
         head = f"%PDF-1.4\n% 大文件{number}\n".encode()
         size = megabytes * MB
@@ -115,7 +135,9 @@ def build(scratch, files, large):
         document.current, document.version_count = version, 1
         document.save()
         stored += size
-    return {"files": files + len(large), "stored_bytes": stored, "build_seconds": round(time.perf_counter() - started, 1)}
+        placed += link(document, number) or 1
+    built = {"documents": files + len(large), "stored_bytes": stored, "build_seconds": round(time.perf_counter() - started, 1)}
+    return {**built, "archive_members_expected": placed}
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -219,10 +241,11 @@ def _child(*args, env=None):
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def scenario(name, files, large):
+def scenario(name, files, large, by_standard=False):
     scratch = tempfile.mkdtemp(prefix="mofan-bench-export-")
     try:
-        built = _child("--phase", "build", "--scratch", scratch, "--files", str(files), "--large", ",".join(map(str, large)))
+        extra = ["--standard"] if by_standard else []
+        built = _child("--phase", "build", "--scratch", scratch, "--files", str(files), "--large", ",".join(map(str, large)), *extra)
         plain = _child("--phase", "export", "--scratch", scratch)
         traced = _child("--phase", "export", "--scratch", scratch, "--trace")
     finally:
@@ -235,7 +258,8 @@ def scenario(name, files, large):
 def summarise(results):
     """How memory grows: per file (small-file scenarios) and per gigabyte of archive (all)."""
     small = [r for r in results if r["stored_bytes"] < 2 * 1024 * MB]
-    summary = {"max_rss_delta_mb": max(r["rss_delta_mb"] for r in results), "all_archives_match_their_index": all(r["check"]["ok"] for r in results)}
+    summary = {"max_rss_delta_mb": max(r["rss_delta_mb"] for r in results), "all_archives_match_their_index": all(r["check"]["ok"] for r in results),
+               "every_file_in_every_place": all(r["check"]["members"] == r["archive_members_expected"] for r in results)}
     if len(small) >= 2:
         first, last = small[0], small[-1]
         files = last["files"] - first["files"]
@@ -256,21 +280,24 @@ def main():
     parser.add_argument("--scratch", help=argparse.SUPPRESS)
     parser.add_argument("--files", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--standard", action="store_true", help="link documents to the default standard's items")
     args = parser.parse_args()
     large = [int(size) for size in args.large.split(",") if size.strip()]
 
     if args.phase == "build":
-        print(json.dumps(build(args.scratch, args.files, large)))
+        print(json.dumps(build(args.scratch, args.files, large, args.standard)))
         return
     if args.phase == "export":
         print(json.dumps(export(args.scratch, args.trace)))
         return
 
-    results = [scenario(f"{files} small files", files, []) for files in map(int, args.sizes.split(","))]
+    suffix = ", by the standard" if args.standard else ""
+    results = [scenario(f"{files} small files{suffix}", files, [], args.standard) for files in map(int, args.sizes.split(","))]
     if large:
-        results.append(scenario(f"{len(large)} large files ({sum(large)} MB) + 100 small", 100, large))
+        results.append(scenario(f"{len(large)} large files ({sum(large)} MB) + 100 small{suffix}", 100, large, args.standard))
     report = {
         "benchmark": "ledger_export",
+        "layout": "standard" if args.standard else "folders",
         "database": "sqlite",
         "python": sys.version.split()[0],
         "note": "rss_delta_mb: growth of the process's peak RSS during the export (fresh process per run); "
@@ -280,7 +307,7 @@ def main():
     }
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "ledger_export.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    (out / f"ledger_export{'_standard' if args.standard else ''}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

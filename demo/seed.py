@@ -25,6 +25,7 @@ from organization.models import TITLE_ORDER, LeadingGroup, LeadingGroupMember, U
 
 from . import assessment as demo_assessment
 from . import data
+from . import evidence as demo_evidence
 
 
 class RefusedInProduction(Exception):
@@ -155,7 +156,7 @@ def run(now=None) -> dict:
     if settings.PRODUCTION:
         raise RefusedInProduction
     plan = build_plan()
-    created = dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds"), 0)
+    created = dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds", "evidence"), 0)
     with acting_as(Actor(source="command")), transaction.atomic():
         units = _ensure_units(plan, created)
         people = _ensure_people(plan, units, created)
@@ -163,6 +164,7 @@ def run(now=None) -> dict:
         _ensure_leading_groups(plan, units, people, created)
         demo_assessment.ensure_standards()
         created["rounds"] = demo_assessment.ensure_round()
+        created["evidence"] = demo_evidence.ensure_evidence()
     return created
 
 

@@ -7,10 +7,10 @@ What grows with the number of files is zipfile's central directory and the set o
 far, about 1 KB per file; nothing grows with the size of the files (bench/ledger_export.py: a 5 GB
 ledger adds under 4 MB to the process, 10,000 files under 20 MB).
 
-Where a file goes in the archive is decided by a *layout*: a function from documents to
-``Entry(path, place, document, version)``. Until the creation standard exists the layout follows
-the ledger's folders (``folder_layout``); the standard will bring dimension/indicator/item folders
-as another layout without touching the archive writer.
+Where a file goes in the archive is decided by a *layout* (export_layouts.py): a function from
+documents to ``Entry(path, place, document, version)``. When a standard applies to the exported
+unit (evidence.structure) files go under dimension/indicator/item folders (``structure_layout``),
+otherwise under the ledger's folders (``folder_layout``); the archive writer is the same.
 
 Compression, measured on this machine (zlib level 1 / 6, ratio = compressed/original): real PDFs
 0.98 at ~40 MB/s, JPEG/PNG 0.88-0.90, an .xlsx 0.76, plain text 0.33 at ~100 MB/s (level 1) vs 0.28
@@ -27,7 +27,7 @@ import os
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -49,16 +49,15 @@ from core.context import acting_as, current_actor
 from core.events import log_event
 from core.xlsx import HEADER_FILL, HEADER_FONT
 
+from . import structure as ledger_structure
+from .export_layouts import INDEX_NAME, Entry, Layout, folder_layout, structure_layout
 from .export_models import ExportStatus, LedgerExport, keep_days
+from .links import describe_target
 from .models import Document, Link
-from .uploads import clean_filename
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
-INDEX_NAME = "索引.xlsx"
-UNFILED = "未分类"
-MAX_COMPONENT = 80  # characters per folder or file name: deep trees must still unpack on Windows
 DB_CHUNK = 200  # documents fetched (with their links) per query
 PROGRESS_SECONDS = 1.0  # progress is written at most this often (the page polls every 2 s)
 STORED_EXTENSIONS = frozenset("pdf jpg png gif webp zip".split())
@@ -76,85 +75,11 @@ class ExportRefused(Exception):
     """The export cannot run (the requester lost the right to export); the message is for people."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    path: str  # inside the archive
-    place: str  # where the file belongs in the ledger, for the index
-    document: Document
-    version: object  # DocumentVersion
-
-
-Layout = Callable[[Iterable[Document]], Iterable[Entry]]
-
-
 @dataclass
 class ArchiveSummary:
     files: int = 0
     bytes: int = 0
     mismatches: list = None  # archive paths whose bytes differ from their recorded SHA-256
-
-
-# ------------------------------------------------------------------------------------------ names
-
-
-def clean_component(text, default="_") -> str:
-    """One folder or file name: safe on every system, Chinese kept, at most MAX_COMPONENT characters."""
-    name = clean_filename(text, default=default)
-    if len(name) > MAX_COMPONENT:
-        stem, dot, ext = name.rpartition(".")
-        if dot and stem and len(ext) <= 10:
-            name = f"{stem[: MAX_COMPONENT - len(ext) - 1].rstrip(' .')}.{ext}"
-        else:
-            name = name[:MAX_COMPONENT].rstrip(" .")
-    return name or default
-
-
-class UniqueNames:
-    """Hands out names unique within their folder: 通知.pdf, 通知（2）.pdf, 通知（3）.pdf…
-
-    Compared case-insensitively, as Windows and macOS unpack them.
-    """
-
-    def __init__(self, reserved=()):
-        self.used = {name.casefold() for name in reserved}
-
-    def claim(self, directory: str, name: str) -> str:
-        stem, dot, ext = name.rpartition(".")
-        if not dot or not stem:
-            stem, ext = name, ""
-        candidate, number = name, 1
-        while f"{directory}/{candidate}".casefold() in self.used:
-            number += 1
-            candidate = f"{stem}（{number}）.{ext}" if ext else f"{stem}（{number}）"
-        self.used.add(f"{directory}/{candidate}".casefold())
-        return candidate
-
-
-def folder_layout(documents: Iterable[Document]) -> Iterator[Entry]:
-    """<unit>/<year>/<folder levels>/<title>.<ext>; documents without a folder go to 未分类.
-
-    Two units of the same name (办公室 of two counties) get their code added to the folder name.
-    """
-    names = UniqueNames(reserved=[f"/{INDEX_NAME}"])
-    unit_dirs = {}
-    for document in documents:
-        version = document.current
-        unit = document.unit
-        if unit.pk not in unit_dirs:
-            wanted = clean_component(unit.name, default=unit.code)
-            if f"/{wanted}".casefold() in names.used:
-                wanted = clean_component(f"{unit.name}（{unit.code}）", default=unit.code)
-            unit_dirs[unit.pk] = names.claim("", wanted)
-        parts = [clean_component(part) for part in document.folder.split("/") if part.strip()] or [UNFILED]
-        directory = "/".join([unit_dirs[unit.pk], str(document.period.year), *parts])
-        extension = f".{version.extension}" if version.extension else ""
-        # A slash in a title ("2026/05 会议记录") is part of the name, not a folder.
-        title = document.title.replace("/", "-").replace("\\", "-")
-        if extension and title.lower().endswith(extension.lower()):
-            title = title[: -len(extension)]  # 通知.pdf, not 通知.pdf.pdf
-        title = clean_component(f"{title}{extension}", default=f"{document.pk}{extension}")
-        filename = names.claim(directory, title)
-        yield Entry(f"{directory}/{filename}", document.folder or UNFILED, document, version)
 
 
 # --------------------------------------------------------------------------------------- archive
@@ -238,6 +163,7 @@ def write_archive(fileobj, entries: Iterable[Entry], *, on_progress=None, scratc
     """
     summary = ArchiveSummary(mismatches=[])
     index = IndexWriter()
+    documents, last = 0, None  # progress counts documents: one may be filed in several places
     with zipfile.ZipFile(fileobj, "w", allowZip64=True) as archive:
         for number, entry in enumerate(entries, 1):
             sha256, size = _copy_into(archive, entry)
@@ -250,8 +176,10 @@ def write_archive(fileobj, entries: Iterable[Entry], *, on_progress=None, scratc
                 f"{timezone.localtime(version.uploaded_at):%Y-%m-%d %H:%M}", _links_text(document),
             ])
             summary.files, summary.bytes = number, summary.bytes + size
+            if entry.document.pk != last:
+                documents, last = documents + 1, entry.document.pk
             if on_progress is not None:
-                on_progress(number)
+                on_progress(documents)
         index.write_into(archive, scratch_dir)
     return summary
 
@@ -273,7 +201,8 @@ def export_documents(export: LedgerExport):
 
 
 def with_link_labels(documents, requester) -> Iterator[Document]:
-    """The documents, read DB_CHUNK at a time, each with ``link_labels``: what it proves, as text.
+    """The documents, read DB_CHUNK at a time, each with ``link_labels`` (what it proves, as text)
+    and ``link_places`` ((target type id, target id, unit) of each link, for the layout).
 
     Links are fetched per chunk rather than prefetched onto the documents: a prefetch ties each
     link back to its document, and those cycles wait for the garbage collector, so memory would
@@ -281,15 +210,27 @@ def with_link_labels(documents, requester) -> Iterator[Document]:
     """
     rows = documents.iterator(chunk_size=DB_CHUNK)
     while chunk := list(islice(rows, DB_CHUNK)):
-        labels = {}
+        labels, places = {}, {}
         links = permissions.restrict(Link.objects.filter(document_id__in=[d.pk for d in chunk]), requester, "view")
-        for link in links.select_related("target_type").prefetch_related("target").order_by("created_at", "id"):
-            target = link.target
-            label = f"{target._meta.verbose_name}：{target}" if target is not None else _("(removed)")
-            labels.setdefault(link.document_id, []).append(label)
+        links = links.select_related("target_type", "unit").prefetch_related("target").order_by("created_at", "id")
+        for link in links:
+            labels.setdefault(link.document_id, []).append(describe_target(link))
+            places.setdefault(link.document_id, []).append((link.target_type_id, link.target_id, link.unit))
         for document in chunk:
             document.link_labels = labels.get(document.pk, [])
+            document.link_places = places.get(document.pk, [])
             yield document
+
+
+def layout_for(export: LedgerExport) -> Layout:
+    """By the standard when one applies to the exported unit, by folder otherwise."""
+    structure = ledger_structure.for_unit(export.unit)
+    if structure is None:
+        return folder_layout
+    unit = export.unit
+    if export.include_sub:
+        return structure_layout(structure, in_scope=lambda other: other.path.startswith(unit.path))
+    return structure_layout(structure, in_scope=lambda other: other.pk == unit.pk)
 
 
 @business_action
@@ -395,13 +336,13 @@ def run_export(export_id: int, *, layout: Layout | None = None) -> LedgerExport 
     if not claimed:
         return None
     export = LedgerExport.objects.select_related("unit", "requested_by").get(pk=export_id)
-    layout = layout or folder_layout
     scratch = None
     with translation.override(settings.LANGUAGE_CODE), _as_requester(export.requested_by):
         try:
             # Jobs go through the permission layer like requests: rights are checked again when it runs.
             if not permissions.has_perm(export.requested_by, DOCUMENT_EXPORT, export.unit):
                 raise ExportRefused(_("You may no longer export the ledger of %(unit)s.") % {"unit": export.unit.name})
+            layout = layout or layout_for(export)
             documents = export_documents(export)
             export.total = documents.count()
             LedgerExport.objects.filter(pk=export.pk).update(total=export.total)

@@ -18,6 +18,7 @@ class Linkable:
     # Targets a user may see; None: the permission layer's restrict() with view_perm. A scoring item
     # of an agency's standard is seen from every unit below the agency, hence the hook.
     visible: Callable | None = None
+    describe: Callable | None = None  # target -> how a person names it (default: "<verbose name>：<str>")
 
     def visible_to(self, user):
         from accounts import permissions
@@ -33,8 +34,8 @@ class Linkable:
 _registry: dict[str, Linkable] = {}
 
 
-def register(model, *, view_perm: str, unit_of: Callable, visible: Callable | None = None):
-    _registry[model._meta.label_lower] = Linkable(model, view_perm, unit_of, visible)
+def register(model, *, view_perm: str, unit_of: Callable, visible: Callable | None = None, describe: Callable | None = None):
+    _registry[model._meta.label_lower] = Linkable(model, view_perm, unit_of, visible, describe)
 
 
 def get(model_label: str) -> Linkable | None:
@@ -47,3 +48,16 @@ def for_content_type(content_type: ContentType) -> Linkable | None:
 
 def labels():
     return sorted(_registry)
+
+
+def describe_target(link) -> str:
+    """What a link points at, as text for pages and the export index: 考核内容：1.1.1 落实“第一议题”制度."""
+    from django.utils.translation import gettext as _
+
+    target = link.target
+    if target is None:
+        return _("(removed)")
+    linkable = for_content_type(link.target_type)
+    if linkable is not None and linkable.describe is not None:
+        return linkable.describe(target)
+    return f"{target._meta.verbose_name}：{target}"

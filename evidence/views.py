@@ -20,7 +20,7 @@ from accounts.roles import DOCUMENT_CHANGE, DOCUMENT_EXPORT, DOCUMENT_VIEW, LINK
 from core.forms import add_validation_errors, submit
 from organization.models import Unit
 
-from . import actions
+from . import actions, links
 from . import ledger as structured_ledger
 from . import structure as ledger_structure
 from .forms import DocumentForm, LinkForm, UploadForm, VersionForm
@@ -178,7 +178,7 @@ def document(request, pk):
     can_change = permissions.has_perm(user, DOCUMENT_CHANGE, doc)
     doc_links = list(permissions.restrict(doc.links.select_related("target_type", "unit"), user, "view"))
     for link in doc_links:
-        link.label = _describe_target(link)
+        link.label = links.describe_target(link)
         link.can_unlink = permissions.has_perm(user, LINK_CHANGE, link)
     return render(
         request,
@@ -192,13 +192,6 @@ def document(request, pk):
             "link_form": LinkForm(user=user) if permissions.has_perm(user, LINK_CHANGE, doc) else None,
         },
     )
-
-
-def _describe_target(link):
-    target = link.target
-    if target is None:
-        return _("(removed)")
-    return f"{target._meta.verbose_name}：{target}"
 
 
 @login_required

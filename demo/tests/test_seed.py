@@ -1,4 +1,5 @@
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from accounts.models import RoleGrant, User
 from accounts.roles import ADMIN_ROLES, PERSON_VIEW, Role
 from audit.models import AuditEntry
 from demo import data, seed
+from demo import evidence as demo_evidence
+from evidence.models import Blob, Document, Link
 from organization import actions as org_actions
 from organization.models import PARTY_KINDS, TITLE_ORDER, LeadingGroup, LeadingGroupMember, Unit, UnitKind
 from organization.models import LeadingGroupTitle as T
@@ -35,7 +38,7 @@ def seeded(db):
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Unit, User, RoleGrant, LeadingGroup, LeadingGroupMember, AuditEntry)
+        for model in (Unit, User, RoleGrant, LeadingGroup, LeadingGroupMember, AuditEntry, Document, Blob, Link)
     }
 
 
@@ -52,6 +55,7 @@ def dump():
         list(User.objects.order_by("username").values_list(*PERSON_FIELDS)),
         sorted(RoleGrant.objects.values_list("person__username", "role", "unit__code")),
         sorted(LeadingGroupMember.objects.values_list(*SEAT_FIELDS)),
+        sorted(Document.objects.values_list("unit__code", "title", "folder", "period", "current__blob__sha256")),
     )
 
 
@@ -121,7 +125,7 @@ def test_every_unit_and_person_is_in_the_audit_trail(seeded):
 
 def test_second_run_writes_nothing(seeded):
     before = counts()
-    assert seed.run() == dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds"), 0)
+    assert seed.run() == dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds", "evidence"), 0)
     assert counts() == before
 
 
@@ -242,3 +246,31 @@ def test_the_coal_centre_round_shows_every_step():
     assert statuses["办公室"] == ScorecardStatus.DRAFT
     returned = round_.scorecards.get(unit__name="技术服务股")
     assert "三会一课" in returned.return_reason
+
+
+def test_the_coal_centre_has_real_evidence_files_linked_to_its_standard(seeded):
+    from evidence import structure
+    from evidence.uploads import inspect_upload
+
+    documents = list(Document.objects.filter(unit__code__startswith=data.COAL).select_related("unit", "current__blob"))
+    assert 10 <= len(documents) <= 20 and len(documents) == len(demo_evidence.FILES)
+    assert {d.current.extension for d in documents} == {"txt", "xlsx", "png"}
+    assert all(d.period.year == 2026 and d.uploaded_by.username == demo_evidence.CLERK for d in documents)
+    for document in documents:  # the stored bytes pass the upload checks and match their checksum
+        with document.current.blob.file.open("rb") as handle:
+            content = handle.read()
+        assert hashlib.sha256(content).hexdigest() == document.current.blob.sha256
+    for spec in demo_evidence.FILES:
+        inspected = inspect_upload(io.BytesIO(demo_evidence.content_of(spec)), f"{spec.title}.{spec.kind}")
+        assert inspected.extension == spec.kind
+    centre = Unit.objects.get(code=data.COAL)
+    items = {item.pk: item.number for _path, item in structure.for_unit(centre).walk()}
+    linked = sorted((link.unit.code, link.document.title, items[link.target_id]) for link in Link.objects.select_related("unit", "document"))
+    expected = sorted((spec.unit, spec.title, number) for spec in demo_evidence.FILES for number in spec.items)
+    assert linked == expected
+    assert AuditEntry.objects.filter(object_type="evidence.document", action="create").count() == len(documents)
+
+
+def test_the_evidence_files_are_the_same_bytes_on_every_run():
+    for spec in demo_evidence.FILES:
+        assert demo_evidence.content_of(spec) == demo_evidence.content_of(spec)

@@ -293,7 +293,7 @@ def test_a_second_click_while_running_does_not_start_a_second_export(agency_tree
 
 
 def test_the_layout_is_pluggable_and_progress_is_visible_while_it_runs(agency_tree, pdf_bytes, monkeypatch):
-    """The standard's dimension/indicator/item layout will plug in here; progress is written as files go."""
+    """Any layout plugs in (the standard brings its own); progress is written as files go."""
     from evidence import export as ledger_export
 
     t = agency_tree

@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import io
+import re
 import zipfile
 
 import pytest
@@ -57,8 +58,6 @@ def ledger_page(client, person, unit, **params):
 
 def marks(page):
     """{item number: "1" (has evidence) or "0"} read from the page."""
-    import re
-
     return dict(re.findall(r'data-number="([^"]+)" data-complete="([01])"', page))
 
 
@@ -155,6 +154,7 @@ def test_upload_from_an_item_links_the_new_document_to_it(client, agency_tree, p
     url = f"{reverse('evidence:upload')}?unit={t['dept_a'].pk}&item={item.pk}&year=2026"
     form = client.get(url).content.decode()
     assert "三会一课" in form and 'data-testid="upload-item"' in form and 'value="组织过硬/组织生活"' in form
+    assert re.search(r'name="period" value="\d{4}-\d{2}-\d{2}"', form)  # what a date input can show
     response = client.post(url, {"unit": t["dept_a"].pk, "files": SimpleUploadedFile("支部大会记录.pdf", pdf("支部大会")),
                                  "title": "", "folder": "组织过硬/组织生活", "period": "2026-04-10", "period_precision": "day"})
     assert response.status_code == 302 and response["Location"].endswith(f"#item-{item.pk}")
