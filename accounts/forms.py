@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, DateTimeLocalInput
 
 from .models import PartyStatus
 from .roles import Role
@@ -61,8 +61,8 @@ class RosterUploadForm(BootstrapMixin, forms.Form):
 class GrantForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     unit = forms.ModelChoiceField(label=_("Scope unit"), queryset=None, help_text=_("The role holds for this unit and every unit under it."))
-    valid_from = forms.DateTimeField(label=_("Valid from"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    valid_until = forms.DateTimeField(label=_("Valid until"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    valid_from = forms.DateTimeField(label=_("Valid from"), required=False, widget=DateTimeLocalInput())
+    valid_until = forms.DateTimeField(label=_("Valid until"), required=False, widget=DateTimeLocalInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, units=None, **kwargs):

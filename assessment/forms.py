@@ -3,12 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, DateInput
 from organization.models import UnitKind
 
 from .models import ComponentSource, ConditionKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class RoundOptionsForm(BootstrapMixin, forms.Form):

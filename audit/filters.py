@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, DateInput
 from core.models import AuditedModel
 
 from .models import AuditAction, AuditEntry
@@ -72,10 +72,10 @@ class AuditEntryFilter(django_filters.FilterSet):
         label=_("Object type"), choices=object_type_choices, empty_label=_("Any object type")
     )
     date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), method="filter_date_from", widget=DateInput()
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), method="filter_date_to", widget=DateInput()
     )
     ip = IpPrefixFilter(label=_("Address"), method="filter_ip")
     request_id = django_filters.CharFilter(label=_("Request id"), field_name="request_id", lookup_expr="exact")

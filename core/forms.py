@@ -4,6 +4,22 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker: it reads only ISO dates, whatever the language's display format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class BootstrapMixin:
     """Gives every widget its Bootstrap class."""
 

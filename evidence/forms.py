@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, DateInput
 
 from . import links
 from .models import PeriodPrecision
@@ -33,7 +33,7 @@ class DocumentFields(BootstrapMixin, forms.Form):
         help_text=_("Levels separated by /, e.g. 政治过硬/理论学习."),
         widget=forms.TextInput(attrs={"list": "folder-list"}),
     )
-    period = forms.DateField(label=_("Period"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text=_("The date the evidence belongs to (not the upload date)."))
+    period = forms.DateField(label=_("Period"), widget=DateInput(), help_text=_("The date the evidence belongs to (not the upload date)."))
     period_precision = forms.ChoiceField(label=_("Period is a"), choices=PeriodPrecision.choices, initial=PeriodPrecision.DAY)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -8,19 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.roles import VISIT_CHANGE
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, DateTimeLocalInput
 from organization.models import Unit
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 MAX_MEMBERS = 50
 INDENT = "\u3000"  # an ideographic space, as wide as one Chinese character
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=DATETIME_LOCAL)
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, DateInput
 
 from .models import LeadingGroupTitle, Unit, UnitKind
 
@@ -24,7 +24,7 @@ class MoveForm(BootstrapMixin, forms.Form):
 
 class LeadingGroupForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    established_on = forms.DateField(label=_("Established on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    established_on = forms.DateField(label=_("Established on"), required=False, widget=DateInput())
     office_duties = forms.CharField(label=_("Office duties"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
