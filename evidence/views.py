@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -146,6 +147,9 @@ def upload(request):
                 messages.success(request, _("%(count)d file(s) stored.") % {"count": len(stored)})
             if item is not None:
                 messages.success(request, _("Linked to %(item)s.") % {"item": item[1].label})
+                back = request.GET.get("next", "")
+                if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+                    return redirect(back)  # e.g. the scorecard the clerk came from
                 return redirect(f"{_ledger_url(unit)}&year={data['period'].year}#item-{item[1].pk}")
             if len(files) == 1:
                 return redirect((stored or duplicates)[0].get_absolute_url())

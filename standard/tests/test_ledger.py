@@ -247,3 +247,17 @@ def test_export_with_the_units_below_files_each_unit_under_its_own_folder(agency
     files, _rows = read_archive(export)
     folder = f"5 能力过硬/5.3 问题整改与创新创优/5.3.3 {item.title}"
     assert set(files) == {f"办公室/2026/{folder}/台账目录.pdf", f"财务科/2026/{folder}/财务台账.pdf"}
+
+
+def test_upload_from_a_scorecard_goes_back_to_it_but_never_to_another_site(client, agency_tree, published):
+    t = agency_tree
+    item = items_of(published)["2.3.1"]
+    client.force_login(t["staff_a"])
+    data = {"unit": t["dept_a"].pk, "title": "", "folder": "", "period": "2026-04-10", "period_precision": "day"}
+    base = f"{reverse('evidence:upload')}?unit={t['dept_a'].pk}&item={item.pk}&year=2026"
+    back = client.post(f"{base}&next=/assessment/scorecards/7/%23item-3",
+                       {**data, "files": SimpleUploadedFile("支部大会记录.pdf", pdf("支部大会一"))})
+    assert back["Location"] == "/assessment/scorecards/7/#item-3"
+    away = client.post(f"{base}&next=https://evil.example.com/",
+                       {**data, "files": SimpleUploadedFile("支委会记录.pdf", pdf("支委会二"))})
+    assert away["Location"].startswith(reverse("evidence:ledger"))
