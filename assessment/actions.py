@@ -19,6 +19,7 @@ from organization.models import Unit
 from standard.models import Level, StandardStatus
 from standard.scoring import clean_answer, is_vetoed, item_score
 
+from . import components as providers
 from .models import (
     ComponentScore,
     ComponentSource,
@@ -199,7 +200,7 @@ def set_components(actor, round_, components):
             raise ValidationError(_("Component %(n)d needs a name.") % {"n": position})
         weight = _decimal(component.get("weight", ""), "weight", high=Decimal("100"))
         source = component.get("source") or ComponentSource.STANDARD
-        if source not in ComponentSource.values:
+        if source not in ComponentSource.values and providers.get(source) is None:
             raise ValidationError(_("Unknown source for %(name)s.") % {"name": name})
         total += weight
         rows.append(RoundComponent(round=round_, position=position, name=name, weight=weight, source=source))

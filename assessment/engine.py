@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from standard.scoring import ZERO, Tree, quantize, roll_up
 
+from . import components as providers
 from .models import ComponentScore, ComponentSource, ConditionKind, ItemScore, Scorecard
 
 HUNDRED = Decimal("100")
@@ -99,6 +100,11 @@ def _own_scores(round_, outcomes):
         "component_id", "unit_id", "score"
     ):
         entered[component_id][unit_id] = score
+    for component in components:
+        # Neither scored here nor entered: another capability provides the scores (``components``).
+        if component.source not in (ComponentSource.STANDARD, ComponentSource.ENTERED):
+            provider = providers.get(component.source)
+            entered[component.pk] = provider.scores(round_, list(outcomes)) if provider is not None else {}
     weight_sum = sum((component.weight for component in components), ZERO) or HUNDRED
     full = round_.standard.total_points
     for unit_id, outcome in outcomes.items():

@@ -1,8 +1,20 @@
 """Assessment in the API. Writes only parse input; the rules live in assessment.actions."""
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from ..models import ItemScore, Result, Round, RoundGrade, Scorecard, ScorecardEvent
+from ..models import (
+    Appeal,
+    ComponentScore,
+    GradeCondition,
+    ItemScore,
+    Result,
+    Round,
+    RoundComponent,
+    RoundGrade,
+    Scorecard,
+    ScorecardEvent,
+)
 
 
 class GradeSerializer(serializers.ModelSerializer):
@@ -27,11 +39,59 @@ class RoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ComponentSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta:
+        model = RoundComponent
+        fields = ["id", "position", "name", "weight", "source", "source_display"]
+        read_only_fields = fields
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    node_number = serializers.CharField(source="node.number", read_only=True, default=None)
+    best_grade_name = serializers.CharField(source="best_grade.name", read_only=True)
+
+    class Meta:
+        model = GradeCondition
+        fields = ["id", "kind", "kind_display", "node", "node_number", "percent", "best_grade", "best_grade_name"]
+        read_only_fields = fields
+
+
+class ReviewerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "real_name"]
+        read_only_fields = fields
+
+
+# What RoundDetailSerializer reads besides the round: prefetch it, or each condition costs two queries.
+ROUND_DETAIL_RELATIONS = ("reviewers", "grades", "components", "conditions__node", "conditions__best_grade")
+
+
 class RoundDetailSerializer(RoundSerializer):
+    """A round with everything its set-up decides."""
+
     grades = GradeSerializer(many=True, read_only=True)
+    components = ComponentSerializer(many=True, read_only=True)
+    conditions = ConditionSerializer(many=True, read_only=True)
+    reviewers = ReviewerSerializer(many=True, read_only=True)
 
     class Meta(RoundSerializer.Meta):
-        fields = [*RoundSerializer.Meta.fields, "grades"]
+        fields = [*RoundSerializer.Meta.fields, "veto_grade", "reviewers", "grades", "components", "conditions"]
+        read_only_fields = fields
+
+
+class ComponentScoreSerializer(serializers.ModelSerializer):
+    component_name = serializers.CharField(source="component.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ComponentScore
+        fields = ["component", "component_name", "unit", "unit_name", "score", "note"]
         read_only_fields = fields
 
 
@@ -71,12 +131,25 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AppealSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    filed_by = serializers.CharField(source="filed_by.real_name", read_only=True)
+    answered_by = serializers.CharField(source="answered_by.real_name", read_only=True, default=None)
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "scorecard", "status", "status_display", "reason", "filed_by", "created_at", "answer", "answered_by", "answered_at"]
+        read_only_fields = fields
+
+
 class ScorecardDetailSerializer(ScorecardSerializer):
     items = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
+    appeals = AppealSerializer(many=True, read_only=True)
 
     class Meta(ScorecardSerializer.Meta):
-        fields = [*ScorecardSerializer.Meta.fields, "items", "events"]
+        fields = [*ScorecardSerializer.Meta.fields, "items", "events", "appeals"]
         read_only_fields = fields
 
     def get_items(self, scorecard) -> list[dict]:
@@ -90,6 +163,11 @@ class ItemScoreUpdateSerializer(serializers.Serializer):
                                              "graded {level}, pass_fail {passed}, veto {vetoed}.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(help_text="The version the edit was based on; a newer one answers 409.")
+
+
+class WeaknessSerializer(serializers.Serializer):
+    item = ItemScoreSerializer(read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """/api/v1/ rounds, scorecards, item scores and results, through the same permission layer as the pages."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,8 +13,11 @@ from accounts.roles import SCORECARD_VIEW
 from core.api import action_errors, validation_detail
 
 from .. import actions, publication
-from ..models import ItemScore, Result, Scorecard
+from ..models import Appeal, ItemScore, Result, Scorecard
+from .inputs import AppealAnswerInput
 from .serializers import (
+    ROUND_DETAIL_RELATIONS,
+    AppealSerializer,
     ItemScoreSerializer,
     ItemScoreUpdateSerializer,
     ReasonSerializer,
@@ -22,7 +26,9 @@ from .serializers import (
     RoundSerializer,
     ScorecardDetailSerializer,
     ScorecardSerializer,
+    WeaknessSerializer,
 )
+from .setup_views import RoundSetupMixin
 
 
 class Stale(APIException):
@@ -30,13 +36,16 @@ class Stale(APIException):
     default_code = "stale"
 
 
-class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Rounds the user organizes or takes part in."""
+class RoundViewSet(RoundSetupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Rounds the user organizes or takes part in; those who organize them set them up here too."""
 
     serializer_class = RoundSerializer
 
     def get_queryset(self):
-        return publication.visible_rounds(self.request.user).select_related("unit", "standard").order_by("-period_end", "-id")
+        queryset = publication.visible_rounds(self.request.user).select_related("unit", "standard").order_by("-period_end", "-id")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(*ROUND_DETAIL_RELATIONS)
+        return queryset
 
     def get_serializer_class(self):
         return RoundDetailSerializer if self.action == "retrieve" else RoundSerializer
@@ -59,7 +68,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         queryset = Scorecard.objects.select_related("unit", "round")
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("events__actor")
+            queryset = queryset.prefetch_related("events__actor", "appeals__filed_by", "appeals__answered_by")
         return permissions.restrict(queryset, self.request.user, perm=SCORECARD_VIEW).order_by("round", "unit__path")
 
     def get_serializer_class(self):
@@ -90,6 +99,51 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """Closes the review of a submitted scorecard."""
         with action_errors():
             return self._respond(actions.complete_review(request.user, self.get_object()))
+
+    @extend_schema(responses=WeaknessSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def weaknesses(self, request, pk=None):
+        """短板弱项: items below the round's threshold share of their points, vetoed, or without evidence."""
+        found = publication.weaknesses(self.get_object())
+        return Response(WeaknessSerializer([{"item": item, "reasons": reasons} for item, reasons in found], many=True).data)
+
+    @extend_schema(request=ReasonSerializer, responses={201: AppealSerializer})
+    @action(detail=True, methods=["post"])
+    def appeals(self, request, pk=None):
+        """The unit contests its published result within the round's days to appeal."""
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with action_errors():
+            appeal = publication.file_appeal(request.user, self.get_object(), reason=data.validated_data["reason"])
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Appeals against published results of the scorecards in the user's scope."""
+
+    serializer_class = AppealSerializer
+    filterset_fields = ["scorecard", "status"]
+
+    def get_queryset(self):
+        queryset = Appeal.objects.select_related("scorecard__round", "scorecard__unit", "filed_by", "answered_by")
+        return permissions.restrict(queryset, self.request.user, perm=SCORECARD_VIEW)
+
+    @extend_schema(request=AppealAnswerInput, responses=AppealSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """The reviewer accepts or rejects; an accepted appeal may rescore items at once or reopen the review."""
+        appeal = self.get_object()
+        if not actions.can_review(request.user, appeal.scorecard):
+            raise PermissionDenied
+        data = AppealAnswerInput(data=request.data, context={"request": request, "scorecard": appeal.scorecard})
+        data.is_valid(raise_exception=True)
+        data = data.validated_data
+        rescores = [(row["item"], row["answer"], row["note"]) for row in data.get("rescores", [])]
+        with action_errors():
+            appeal = publication.answer_appeal(
+                request.user, appeal, accept=data["accept"], answer=data["answer"], reopen=data["reopen"], rescores=rescores,
+            )
+        return Response(AppealSerializer(appeal).data)
 
 
 class ItemScoreViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
