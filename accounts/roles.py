@@ -51,11 +51,18 @@ ROUND_CHANGE = "assessment.round.change"
 SCORECARD_VIEW = "assessment.scorecard.view"
 SCORECARD_FILL = "assessment.scorecard.fill"
 SCORECARD_REVIEW = "assessment.scorecard.review"
+GOAL_VIEW = "goals.plan.view"
+GOAL_CHANGE = "goals.plan.change"
+TASK_REPORT = "goals.task.report"
 
-_BUSINESS_READ = {UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW, STANDARD_VIEW, SCORECARD_VIEW}
+_BUSINESS_READ = {
+    UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW, STANDARD_VIEW, SCORECARD_VIEW, GOAL_VIEW
+}
 # Those who keep a unit's self-assessment: fill it in, submit it, appeal its result.
 _SELF_ASSESSMENT = {SCORECARD_FILL}
 _EVIDENCE_KEEPING = {DOCUMENT_CHANGE, LINK_CHANGE, DOCUMENT_EXPORT}
+# Those who carry out a unit's tasks: sign for them and report their progress.
+_TASK_WORK = {TASK_REPORT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
@@ -69,15 +76,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _EVIDENCE_KEEPING
         | _SELF_ASSESSMENT
         | {PERSON_VIEW_CONTACT, PERSON_EXPORT, LEADING_GROUP_CHANGE, VISIT_VIEW, VISIT_CHANGE}
-        | {STANDARD_CHANGE, ROUND_VIEW, ROUND_CHANGE, SCORECARD_REVIEW}
+        | {STANDARD_CHANGE, ROUND_VIEW, ROUND_CHANGE, SCORECARD_REVIEW, GOAL_CHANGE}
     ),
-    Role.RECORDS_CLERK: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | {VISIT_VIEW}),
-    Role.DEPARTMENT_HEAD: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | {PERSON_VIEW_CONTACT}),
+    Role.RECORDS_CLERK: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | _TASK_WORK | {VISIT_VIEW}),
+    Role.DEPARTMENT_HEAD: frozenset(
+        _BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | _TASK_WORK | {PERSON_VIEW_CONTACT}
+    ),
     # Assessors (members of the leading group who score) review scorecards in their scope.
     Role.ASSESSOR: frozenset(_BUSINESS_READ | {ROUND_VIEW, SCORECARD_REVIEW}),
-    # Staff upload the evidence of their own unit and link it.
+    # Staff upload the evidence of their own unit and link it, and report on its tasks.
     # Scorecards are not theirs to read: a draft is the records clerk's and department head's work.
-    Role.STAFF: frozenset((_BUSINESS_READ - {SCORECARD_VIEW}) | {DOCUMENT_CHANGE, LINK_CHANGE}),
+    Role.STAFF: frozenset((_BUSINESS_READ - {SCORECARD_VIEW}) | _TASK_WORK | {DOCUMENT_CHANGE, LINK_CHANGE}),
     # Inspectors read the ledger (documents and links) and nothing else; every file they open is audited.
     Role.INSPECTOR: frozenset({UNIT_VIEW, DOCUMENT_VIEW, LINK_VIEW}),
 }

@@ -6,7 +6,8 @@ Nothing here writes: the dashboard reads these numbers live, and publication fre
 1. each scorecard's items roll up the standard with every cap (``standard.scoring.roll_up``);
    bonus is added (capped by the round), the total may pass full marks only if the round allows;
 2. the unit's own score is the weighted mean of the round's components (the standard's score,
-   scores entered or imported from outside);
+   scores entered or imported from outside, scores another capability provides through
+   ``components``, e.g. goal completion);
 3. a parent unit's result takes ``children_share`` % from the mean of its assessed children;
 4. the grade comes from the thresholds, then is capped by a veto and by "cannot be better than"
    conditions, then quotas among peers (same parent and kind) push the lowest-ranked down;

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BootstrapMixin, DateInput
 from organization.models import UnitKind
 
+from . import components
 from .models import ComponentSource, ConditionKind
 
 DATE = DateInput()
@@ -66,7 +67,8 @@ class GradeForm(BootstrapMixin, forms.Form):
 class ComponentForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("component"), max_length=50, required=False)
     weight = forms.DecimalField(label=_("weight (%)"), required=False)
-    source = forms.ChoiceField(label=_("source"), choices=ComponentSource.choices, required=False)
+    # Read when the form is built: capabilities register their sources in AppConfig.ready().
+    source = forms.ChoiceField(label=_("source"), choices=lambda: [*ComponentSource.choices, *components.choices()], required=False)
 
 
 GradeFormSet = forms.formset_factory(GradeForm, extra=2)

@@ -158,6 +158,16 @@ class RoundComponent(AuditedModel):
     def audit_unit_id(self):
         return self.round.unit_id
 
+    @property
+    def source_label(self):
+        """The source as users read it: a built-in one, or one a capability registered."""
+        from . import components
+
+        if self.source in ComponentSource.values:
+            return ComponentSource(self.source).label
+        provider = components.get(self.source)
+        return provider.label if provider else self.source
+
 
 class ComponentScore(AuditedModel):
     """A unit's score (0-100) on a component that is entered or imported, not scored here."""

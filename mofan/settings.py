@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "evidence",
     "standard",
     "assessment",
+    "goals",
     "demo",
 ]
 
@@ -175,6 +176,11 @@ TASKS = {
         }[env("MOFAN_TASK_BACKEND", "immediate")]
     }
 }
+
+# Traffic lights of tasks (goals/lights.py): yellow when due within this many days and behind the
+# expected linear progress by more than this many points.
+MOFAN_GOALS_YELLOW_DAYS = int(env("MOFAN_GOALS_YELLOW_DAYS", "7"))
+MOFAN_GOALS_BEHIND_POINTS = int(env("MOFAN_GOALS_BEHIND_POINTS", "20"))
 
 # Roster and other spreadsheet uploads.
 MOFAN_IMPORT_MAX_BYTES = int(env("MOFAN_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))

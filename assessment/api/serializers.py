@@ -41,7 +41,7 @@ class RoundSerializer(serializers.ModelSerializer):
 
 class ComponentSerializer(serializers.ModelSerializer):
     source = serializers.CharField(read_only=True)
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    source_display = serializers.CharField(source="source_label", read_only=True)
 
     class Meta:
         model = RoundComponent

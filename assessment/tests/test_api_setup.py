@@ -104,6 +104,8 @@ def test_a_round_runs_its_whole_life_through_the_api(coal_center):
         {"name": "党建工作考核", "weight": "70"}, {"name": "领导班子年度考核", "weight": "30", "source": "entered"},
     ], format="json").json()
     entered = components[1]["id"]
+    shown = office.get(url).json()["components"]
+    assert [(c["name"], c["source_display"]) for c in shown] == [("党建工作考核", "按创建标准评分"), ("领导班子年度考核", "录入或导入")]
     condition = office.post(
         f"{url}conditions/", {"kind": "node_below", "node": coal_center["nodes"]["d2"].pk, "percent": "80", "best_grade": by_name["良好"]},
         format="json",
