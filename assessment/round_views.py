@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.roles import PERSON_VIEW, ROUND_CHANGE, ROUND_VIEW, SCORECARD_VIEW, Role
-from core.forms import add_validation_errors, submit
+from core.forms import add_validation_errors, step, submit
 from organization.models import Unit
 from standard.actions import visible_standards
 from standard.models import Level, StandardStatus
@@ -200,15 +200,7 @@ def add_units(request, pk):
 
 
 def _round_step(request, pk, perform, success):
-    round_ = _changeable_round(request, pk)
-    try:
-        perform(round_)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect(round_.get_absolute_url())
+    return step(request, _changeable_round(request, pk), perform, success)
 
 
 @login_required

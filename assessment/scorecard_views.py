@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.roles import SCORECARD_FILL, SCORECARD_VIEW
+from core.forms import step
 
 from . import actions, publication, sheet
 from .forms import AppealAnswerForm, ReasonForm
@@ -128,15 +129,7 @@ def save_review(request, pk):
 
 
 def _transition(request, pk, perform, success):
-    card = visible_scorecard(request.user, pk)
-    try:
-        perform(card)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect(card.get_absolute_url())
+    return step(request, visible_scorecard(request.user, pk), perform, success)
 
 
 @login_required

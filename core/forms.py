@@ -60,3 +60,16 @@ def submit(request, form, perform, *, success, then):
         return None
     messages.success(request, success(result) if callable(success) else success)
     return redirect(then(result) if callable(then) else then)
+
+
+def step(request, obj, perform, success):
+    """A button's transition on ``obj``: runs ``perform(obj)``, tells the user how it went (every
+    refusal in its own words), and goes back to the object's page."""
+    try:
+        perform(obj)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect(obj.get_absolute_url())
