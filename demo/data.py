@@ -224,11 +224,11 @@ COAL_TREE = Node(
              Seat("科员", name="周城", username="zhoucheng", roles=((Role.RECORDS_CLERK, COAL),),
                   titles=((T.RECORDS_CLERK, COAL),)),
              Seat("科员", roles=((Role.SECURITY_ADMIN, COAL),)), Seat("驾驶员")),
-        dept(f"{COAL}-AQ", "安全监管股", _MT2, head("股长", COAL, username="anquan"), Seat("副股长"), Seat("科员", 3)),
+        dept(f"{COAL}-AQ", "安全监管股", _MT2, head("股长", COAL), Seat("副股长"), Seat("科员", 3)),
         dept(f"{COAL}-HY", "行业管理股", _MT2, head("股长", COAL), Seat("科员", 3)),
         dept(f"{COAL}-JS", "技术服务股", _MT2, head("股长", COAL), Seat("工程师", 2), Seat("助理工程师")),
         dept(f"{COAL}-GH", "规划发展股", _MT1,
-             head("股长", COAL), Seat("科员", roles=((Role.SYSTEM_ADMIN, COAL),)), Seat("科员")),
+             head("股长", COAL, username="guihua"), Seat("科员", roles=((Role.SYSTEM_ADMIN, COAL),)), Seat("科员")),
         dept(f"{COAL}-CW", "财务股", _MT1,
              head("股长", COAL), Seat("会计", roles=((Role.AUDIT_ADMIN, COAL),)), Seat("出纳")),
         party(f"{COAL}-ZB", "中共衡州市煤炭事务中心机关支部委员会", K.PARTY_BRANCH, short="机关支部", children=(
@@ -272,7 +272,7 @@ DEMO_LOGINS = (
     ("liuhua", _("The whole coal affairs centre; runs its leading group office")),
     ("zhoucheng", _("The whole coal affairs centre; keeps its evidence ledger")),
     ("wencheng", _("Leading group deputy head of the coal affairs centre; reviews the sections' scorecards")),
-    ("anquan", _("Head of a coal centre section; fills in its self-assessment")),
+    ("guihua", _("Head of a coal centre section; its self-assessment is half done")),
     ("inspector", _("The tobacco bureau's units, read-only, for 30 days")),
 )
 
