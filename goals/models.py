@@ -239,3 +239,76 @@ class ProgressReport(AuditedModel, TimeStampedModel):
 
     def audit_unit_id(self):
         return self.task.lead_unit_id
+
+
+class SupervisionLevel(models.TextChoices):
+    """Escalation levels, lowest first: 提醒 → 督办 → 约谈/通报."""
+
+    REMINDER = "reminder", _("Reminder")
+    SUPERVISION = "supervision", _("Supervision")
+    INTERVIEW = "interview", _("Interview or public notice")
+
+
+class SupervisionStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting reply")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class SupervisionNotice(AuditedModel, TimeStampedModel):
+    """督办单: an office asks a lagging unit (on one of its tasks, or as a whole) to reply by a date.
+
+    The supervised unit replies; the issuing office closes the notice or escalates it, which closes
+    this one as escalated and opens a new notice at the next level (``escalated_from``).
+    """
+
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_notices", verbose_name=_("task")
+    )
+    unit = models.ForeignKey(
+        "organization.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("supervised unit")
+    )
+    issuing_unit = models.ForeignKey(
+        "organization.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing unit")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("issued by")
+    )
+    reason = models.TextField(_("reason"))
+    reply_due = models.DateField(_("reply due"))
+    level = models.CharField(
+        _("level"), max_length=12, choices=SupervisionLevel.choices, default=SupervisionLevel.REMINDER
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("replied by"),
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    escalated_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="escalated_to",
+        verbose_name=_("escalated from"),
+    )
+
+    scope_path_field = "unit__path"
+    audit_exclude = ("updated_at",)
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_level_display()} · {self.unit}"
+
+    def get_scope_path(self):
+        return self.unit.path
