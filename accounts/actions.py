@@ -21,11 +21,6 @@ USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 PERSON_FIELDS = ("real_name", "unit", "position", "party_status", "party_unit", "phone", "email", "sort_order")
 
 
-def _require(actor, perm, obj):
-    if actor is not None:
-        permissions.require(actor, perm, obj)
-
-
 def suggest_username(real_name: str, taken=None) -> str:
     """A free login name from the pinyin of the real name: 张三 → zhangsan, then zhangsan2…"""
     base = pinyin_login(real_name)
@@ -82,7 +77,7 @@ def validate_person(data, *, instance=None):
 def create_person(actor, *, username=None, password=None, **data):
     """Creates a person in a unit. Without a password the account cannot log in until one is set."""
     cleaned = validate_person(data)
-    _require(actor, "accounts.user.change", cleaned["unit"])
+    permissions.require_actor(actor, "accounts.user.change", cleaned["unit"])
     username = (username or "").strip() or suggest_username(cleaned["real_name"])
     if not USERNAME_RE.match(username):
         raise ValidationError(
@@ -102,12 +97,12 @@ def create_person(actor, *, username=None, password=None, **data):
 @business_action
 def update_person(actor, person, **data):
     """Changes a person's details; moving them to another unit needs permission on both units."""
-    _require(actor, "accounts.user.change", person)
+    permissions.require_actor(actor, "accounts.user.change", person)
     merged = {field: getattr(person, field) for field in PERSON_FIELDS}
     merged.update(data)
     cleaned = validate_person(merged, instance=person)
     if cleaned["unit"] != person.unit:
-        _require(actor, "accounts.user.change", cleaned["unit"])
+        permissions.require_actor(actor, "accounts.user.change", cleaned["unit"])
     for field in PERSON_FIELDS:
         if field in cleaned:
             setattr(person, field, cleaned[field])
@@ -118,7 +113,7 @@ def update_person(actor, person, **data):
 @business_action
 def set_person_active(actor, person, active: bool):
     """Enables or disables an account; a disabled account cannot log in and holds no scope."""
-    _require(actor, "accounts.user.change", person)
+    permissions.require_actor(actor, "accounts.user.change", person)
     if actor is not None and actor.pk == person.pk and not active:
         raise ValidationError(_("You cannot disable your own account."))
     person.is_active = active
@@ -144,7 +139,7 @@ def _end_sessions(session_model, person):
 
 @business_action
 def set_password(actor, person, password):
-    _require(actor, "accounts.user.change", person)
+    permissions.require_actor(actor, "accounts.user.change", person)
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(password, person)

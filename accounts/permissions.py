@@ -100,6 +100,13 @@ def require(user, perm: str, obj=None):
         raise PermissionDenied
 
 
+def require_actor(actor, perm: str, obj=None):
+    """``require`` for an action's actor; None is the system itself (commands, demo data, jobs
+    that already checked the requester), which may do anything."""
+    if actor is not None:
+        require(actor, perm, obj)
+
+
 def restrict(queryset, user, action: str = "view", perm: str | None = None):
     """The rows of ``queryset`` that ``user`` may ``action``; empty for anyone without a scope."""
     model = queryset.model
@@ -143,9 +150,3 @@ def restrict_with_ancestors(queryset, user, perm: str):
     for path in paths:
         condition |= Q(**{f"{field}__startswith": path})
     return queryset.filter(condition)
-
-
-def has_perm_with_ancestors(user, perm: str, obj) -> bool:
-    """``has_perm`` that also holds for objects of the units above the user's scope."""
-    target = obj.get_scope_path()
-    return any(target.startswith(path) or path.startswith(target) for path in scope_paths(user, perm))

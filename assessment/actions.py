@@ -41,11 +41,6 @@ DEFAULT_GRADES = [
 ]
 
 
-def _require(actor, perm, obj):
-    if actor is not None:
-        permissions.require(actor, perm, obj)
-
-
 def _decimal(value, field, *, low=Decimal("0"), high=Decimal("10000")):
     try:
         number = Decimal(str(value).strip())
@@ -68,7 +63,7 @@ def _record(scorecard, action, actor, *, before="", note=""):
 @business_action
 def create_round(actor, *, unit, name, standard, period_start, period_end, self_assessment_due, review_due, **options):
     """A round in set-up with the usual four grades; it assesses nobody until units are added."""
-    _require(actor, ROUND_CHANGE, unit)
+    permissions.require_actor(actor, ROUND_CHANGE, unit)
     errors = {}
     if not (name or "").strip():
         errors["name"] = _("The name cannot be empty.")
@@ -127,7 +122,7 @@ def _require_setup(round_):
 def update_round(actor, round_, *, veto_grade=False, reviewers=None, **options):
     """Changes a round's options; ``veto_grade`` (a grade of the round, or None for the lowest) and
     ``reviewers`` (people who may review, or empty for every assessor in scope) when given."""
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     _require_setup(round_)
     _apply_options(round_, options)
     if veto_grade is not False:
@@ -155,7 +150,7 @@ def _may_review_in(person, round_):
 def set_grades(actor, round_, grades):
     """Replaces the grades: [{"name", "min_score", "quota_count", "quota_percent", "pay_coefficient",
     "award_eligible"}], best first; thresholds must fall from grade to grade and the last start at 0."""
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     _require_setup(round_)
     if len(grades) < 2:
         raise ValidationError(_("A round needs at least two grades."))
@@ -190,7 +185,7 @@ def set_grades(actor, round_, grades):
 @business_action
 def set_components(actor, round_, components):
     """Replaces the weighted components (三级联动): [{"name", "weight", "source"}]; weights add up to 100."""
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     _require_setup(round_)
     total = Decimal("0")
     rows = []
@@ -215,7 +210,7 @@ def set_components(actor, round_, components):
 @business_action
 def add_units(actor, round_, *, root, kinds):
     """Adds every active unit of ``kinds`` in ``root``'s subtree (the root included) to the round."""
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     _require_setup(round_)
     if not root.path.startswith(round_.unit.path):
         raise ValidationError(_("Only units under the organizing unit can be assessed in its round."))
@@ -245,7 +240,7 @@ def _create_items(round_, scorecards):
 @business_action
 def open_round(actor, round_):
     """Starts self-assessment: one row per unit and scoring item is created."""
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     if round_.status != RoundStatus.DRAFT:
         raise ValidationError(_("The round is already under way."))
     if not round_.scorecards.exists():
@@ -288,7 +283,7 @@ def _effective(item, round_):
 def save_self_score(actor, item, *, answer, note="", version=None):
     """A unit scores one item of its own scorecard while it is a draft or returned."""
     scorecard = item.scorecard
-    _require(actor, SCORECARD_FILL, scorecard)
+    permissions.require_actor(actor, SCORECARD_FILL, scorecard)
     if scorecard.status not in (ScorecardStatus.DRAFT, ScorecardStatus.RETURNED):
         raise ValidationError(_("The scorecard has been submitted and can no longer be edited."))
     if scorecard.round.status != RoundStatus.OPEN:
@@ -307,7 +302,7 @@ def save_self_score(actor, item, *, answer, note="", version=None):
 @business_action
 def submit_scorecard(actor, scorecard):
     """Hands the self-assessment to the reviewers; every item must be scored first."""
-    _require(actor, SCORECARD_FILL, scorecard)
+    permissions.require_actor(actor, SCORECARD_FILL, scorecard)
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if scorecard.status not in (ScorecardStatus.DRAFT, ScorecardStatus.RETURNED):
         raise ValidationError(_("The scorecard has already been submitted."))
@@ -404,7 +399,7 @@ def complete_review(actor, scorecard):
 @business_action
 def enter_component_score(actor, component, *, unit, score, note=""):
     """Records a unit's score on a component scored outside Mofan (entered or imported)."""
-    _require(actor, ROUND_CHANGE, component.round)
+    permissions.require_actor(actor, ROUND_CHANGE, component.round)
     _require_setup(component.round)
     if component.source != ComponentSource.ENTERED:
         raise ValidationError(_("This component is scored by the standard, not entered."))
@@ -422,7 +417,7 @@ def add_condition(actor, round_, *, kind, best_grade, node=None, percent=Decimal
     """Adds a "cannot be better than ``best_grade`` if …" condition to a round in set-up or under way."""
     from .models import ConditionKind, GradeCondition
 
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     _require_setup(round_)
     if kind not in ConditionKind.values:
         raise ValidationError({"kind": _("Choose a condition.")})
@@ -436,6 +431,6 @@ def add_condition(actor, round_, *, kind, best_grade, node=None, percent=Decimal
 
 @business_action
 def remove_condition(actor, condition):
-    _require(actor, ROUND_CHANGE, condition.round)
+    permissions.require_actor(actor, ROUND_CHANGE, condition.round)
     _require_setup(condition.round)
     condition.delete()

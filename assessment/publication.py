@@ -16,7 +16,7 @@ from evidence.models import Link
 from standard.models import Node
 
 from . import engine
-from .actions import _record, _require, _require_reviewer, save_review_score
+from .actions import _record, _require_reviewer, save_review_score
 from .models import Appeal, AppealStatus, Result, Round, RoundStatus, Scorecard, ScorecardStatus
 
 
@@ -68,7 +68,7 @@ def _write_results(round_, outcomes):
 @business_action
 def publish_round(actor, round_):
     """Freezes every unit's result; every scorecard must have been reviewed."""
-    _require(actor, ROUND_CHANGE, round_)
+    permissions.require_actor(actor, ROUND_CHANGE, round_)
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.status != RoundStatus.OPEN:
         raise ValidationError(_("Only a round under way can be published."))
@@ -106,7 +106,7 @@ def appeal_deadline(round_):
 @business_action
 def file_appeal(actor, scorecard, *, reason):
     """A unit contests its published result within the round's appeal days."""
-    _require(actor, SCORECARD_FILL, scorecard)
+    permissions.require_actor(actor, SCORECARD_FILL, scorecard)
     scorecard = Scorecard.objects.select_for_update().select_related("round").get(pk=scorecard.pk)
     reason = (reason or "").strip()
     if not reason:

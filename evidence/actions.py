@@ -27,11 +27,6 @@ from .uploads import UploadRefused, inspect_upload
 MAX_VISIT_DAYS = 90
 
 
-def _require(actor, perm, obj):
-    if actor is not None:
-        permissions.require(actor, perm, obj)
-
-
 @dataclass
 class UploadResult:
     document: Document
@@ -101,7 +96,7 @@ def _add_version(actor, document, fileobj, inspected, note=""):
 @business_action
 def upload_document(actor, *, unit, file, name, title="", period, period_precision=PeriodPrecision.DAY, folder="", description=""):
     """Stores a new document in a unit; the same bytes already in the unit are not stored twice."""
-    _require(actor, DOCUMENT_CHANGE, unit)
+    permissions.require_actor(actor, DOCUMENT_CHANGE, unit)
     if not unit.is_active:
         raise ValidationError({"unit": _("The unit %(unit)s is deactivated.") % {"unit": unit.name}})
     inspected = _inspect(file, name)
@@ -125,7 +120,7 @@ def upload_document(actor, *, unit, file, name, title="", period, period_precisi
 @business_action
 def add_version(actor, document, *, file, name, note=""):
     """Adds a new version; the old ones stay readable. The same bytes as an earlier version are refused."""
-    _require(actor, DOCUMENT_CHANGE, document)
+    permissions.require_actor(actor, DOCUMENT_CHANGE, document)
     inspected = _inspect(file, name)
     existing = _existing_in_unit(document.unit, inspected.sha256)
     if existing is not None:
@@ -139,7 +134,7 @@ def add_version(actor, document, *, file, name, note=""):
 
 @business_action
 def update_document(actor, document, *, title, folder="", period, period_precision, description=""):
-    _require(actor, DOCUMENT_CHANGE, document)
+    permissions.require_actor(actor, DOCUMENT_CHANGE, document)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("The title cannot be empty.")})
@@ -168,8 +163,8 @@ def link_document(actor, document, target, *, unit=None, period=None):
     if actor is not None:
         if not linkable.can_see(actor, target):
             raise PermissionDenied
-        _require(actor, LINK_CHANGE, document)
-        _require(actor, LINK_CHANGE, unit)
+        permissions.require_actor(actor, LINK_CHANGE, document)
+        permissions.require_actor(actor, LINK_CHANGE, unit)
     target_type = ContentType.objects.get_for_model(target)
     existing = Link.objects.filter(
         document=document, target_type=target_type, target_id=target.pk, unit=unit, period=period
@@ -188,7 +183,7 @@ def upload_evidence_for(actor, target, *, unit, file, name, **fields) -> UploadR
     A file already in the unit is not stored again: the existing document is linked instead.
     """
     if actor is not None:
-        _require(actor, LINK_CHANGE, unit)
+        permissions.require_actor(actor, LINK_CHANGE, unit)
     result = upload_document(actor, unit=unit, file=file, name=name, **fields)
     link_document(actor, result.document, target, unit=unit)
     return result
@@ -197,13 +192,13 @@ def upload_evidence_for(actor, target, *, unit, file, name, **fields) -> UploadR
 @business_action
 def unlink(actor, link):
     """Removes a link. The document and its file stay: other links and the ledger still hold them."""
-    _require(actor, LINK_CHANGE, link)
+    permissions.require_actor(actor, LINK_CHANGE, link)
     link.delete()
 
 
 def open_version(actor, version, *, purpose="download"):
     """Records that ``actor`` opened a file (every download and preview is in the audit trail)."""
-    _require(actor, DOCUMENT_VIEW, version)
+    permissions.require_actor(actor, DOCUMENT_VIEW, version)
     log_event(
         purpose,
         version.document,
@@ -216,7 +211,7 @@ def open_version(actor, version, *, purpose="download"):
 @business_action
 def create_inspection_visit(actor, *, unit, team_name, members, units, valid_from, valid_until, purpose=""):
     """Gives an inspection team read-only access to chosen units' ledgers for a time window."""
-    _require(actor, VISIT_CHANGE, unit)
+    permissions.require_actor(actor, VISIT_CHANGE, unit)
     errors = {}
     if not (team_name or "").strip():
         errors["team_name"] = _("Name the inspection team.")
@@ -289,7 +284,7 @@ def _clear_expired_inspection(person, unit, now):
 @business_action
 def end_inspection_visit(actor, visit):
     """Ends an inspection visit now: its access grants are revoked."""
-    _require(actor, VISIT_CHANGE, visit)
+    permissions.require_actor(actor, VISIT_CHANGE, visit)
     for grant in visit.grants.all():
         account_actions.revoke_role(None, grant)
     visit.ended_at = timezone.now()

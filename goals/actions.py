@@ -35,11 +35,6 @@ from .models import (
 GOAL_FIELDS = ("title", "measure", "target_value", "key_actions", "weight")
 
 
-def _require(actor, perm, obj):
-    if actor is not None:
-        permissions.require(actor, perm, obj)
-
-
 def _may(actor, perm, obj):
     return actor is None or permissions.has_perm(actor, perm, obj)
 
@@ -68,7 +63,7 @@ def _text(value, field, message):
 @business_action
 def create_plan(actor, *, unit, year, title):
     """A draft annual plan of ``unit``; one per unit and year."""
-    _require(actor, GOAL_CHANGE, unit)
+    permissions.require_actor(actor, GOAL_CHANGE, unit)
     title = _text(title, "title", _("The title cannot be empty."))
     if Plan.objects.filter(unit=unit, year=year).exists():
         raise ValidationError({"year": _("%(unit)s already has a plan for %(year)s.") % {"unit": unit, "year": year}})
@@ -78,7 +73,7 @@ def create_plan(actor, *, unit, year, title):
 @business_action
 def approve_plan(actor, plan):
     """A draft plan with at least one goal is approved."""
-    _require(actor, GOAL_CHANGE, plan)
+    permissions.require_actor(actor, GOAL_CHANGE, plan)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("Only a draft plan can be approved."))
     if not plan.goals.exists():
@@ -91,7 +86,7 @@ def approve_plan(actor, plan):
 @business_action
 def publish_plan(actor, plan):
     """An approved plan is published: its tasks can be signed for, and it changes only by adjustment."""
-    _require(actor, GOAL_CHANGE, plan)
+    permissions.require_actor(actor, GOAL_CHANGE, plan)
     if plan.status != PlanStatus.APPROVED:
         raise ValidationError(_("Only an approved plan can be published."))
     plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
@@ -132,7 +127,7 @@ def _clean_goal_fields(plan, fields):
 @business_action
 def add_goal(actor, plan, *, title, owner_unit, reason="", **fields):
     """A goal of the plan; once the plan is published, only with a reason, as an adjustment."""
-    _require(actor, GOAL_CHANGE, plan)
+    permissions.require_actor(actor, GOAL_CHANGE, plan)
     cleaned = _clean_goal_fields(plan, {"title": title, "owner_unit": owner_unit, **fields})
     position = plan.goals.count() + 1
     goal = Goal.objects.create(plan=plan, position=position, **cleaned)
@@ -144,7 +139,7 @@ def add_goal(actor, plan, *, title, owner_unit, reason="", **fields):
 @business_action
 def adjust_plan(actor, plan, *, reason, title=None, goals=None):
     """Changes a published plan's title or goals ({goal: {field: value}}), recording before and after."""
-    _require(actor, GOAL_CHANGE, plan)
+    permissions.require_actor(actor, GOAL_CHANGE, plan)
     if plan.status != PlanStatus.PUBLISHED:
         raise ValidationError(_("Only a published plan is adjusted; edit a draft directly."))
     reason = _text(reason, "reason", _("A published plan changes only with a reason for the adjustment."))
@@ -265,7 +260,7 @@ def decline_task(actor, task, *, reason):
 def reschedule_task(actor, task, *, due_date, reason, today=None):
     """Moves a task's due date as a recorded plan adjustment; a red task given time shows yellow at best
     until its next accepted report."""
-    _require(actor, GOAL_CHANGE, task.issuer_unit)
+    permissions.require_actor(actor, GOAL_CHANGE, task.issuer_unit)
     if due_date < task.start_date:
         raise ValidationError({"due_date": _("The due date cannot be before the start date.")})
     if task.parent_id and due_date > task.parent.due_date:
@@ -302,7 +297,7 @@ def submit_report(actor, task, *, period, percent, done_text, problems="", suppo
 
 
 def _require_reviewer(actor, report):
-    _require(actor, GOAL_CHANGE, report.task.issuer_unit)
+    permissions.require_actor(actor, GOAL_CHANGE, report.task.issuer_unit)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be accepted or returned."))
 

@@ -30,11 +30,6 @@ def _text(value, field, message):
     return value
 
 
-def _require(actor, perm, obj):
-    if actor is not None:
-        permissions.require(actor, perm, obj)
-
-
 def next_level(level):
     """The level above ``level``, or None at the top."""
     index = LEVELS.index(level)
@@ -76,8 +71,8 @@ def issue_notice(
         raise ValidationError({"unit": _("Name the task or the unit supervised.")})
     if issuing_unit is None:
         raise ValidationError({"issuing_unit": _("Name the issuing unit.")})
-    _require(actor, GOAL_CHANGE, issuing_unit)
-    _require(actor, GOAL_CHANGE, unit)
+    permissions.require_actor(actor, GOAL_CHANGE, issuing_unit)
+    permissions.require_actor(actor, GOAL_CHANGE, unit)
     if not unit.path.startswith(issuing_unit.path):
         raise ValidationError({"unit": _("The supervised unit must be %(unit)s or a unit below it.") % {"unit": issuing_unit}})
     if task is not None and task.status in (TaskStatus.DONE, TaskStatus.DECLINED):
@@ -105,7 +100,7 @@ def reply(actor, notice, *, text):
 
 
 def _require_issuer(actor, notice):
-    _require(actor, GOAL_CHANGE, notice.issuing_unit)
+    permissions.require_actor(actor, GOAL_CHANGE, notice.issuing_unit)
 
 
 @business_action

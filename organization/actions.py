@@ -14,15 +14,14 @@ from core.events import log_event
 
 from .models import ALLOWED_PARENT_KINDS, LeadingGroup, LeadingGroupMember, Unit, UnitKind
 
+
+def _require_actor(actor, perm, obj):
+    from accounts.permissions import require_actor  # lazily: accounts imports organization
+
+    require_actor(actor, perm, obj)
+
+
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-
-
-def _require(actor, perm, obj):
-    if actor is None:
-        return
-    from accounts.permissions import require
-
-    require(actor, perm, obj)
 
 
 def _validate_fields(*, name, code, short_name, unit=None):
@@ -73,7 +72,7 @@ def create_unit(actor, *, parent, name, code, kind, short_name=""):
     if parent is None:
         _require_root(actor)
     else:
-        _require(actor, "organization.unit.change", parent)
+        _require_actor(actor, "organization.unit.change", parent)
     name, code, short_name = _validate_fields(name=name, code=code, short_name=short_name)
     _validate_parent(kind, parent)
     fields = {"name": name, "code": code, "short_name": short_name, "kind": kind}
@@ -98,7 +97,7 @@ def _require_root(actor):
 @business_action
 def update_unit(actor, unit, *, name, code, short_name="", kind=None):
     """Renames a unit or changes its code, short name or kind."""
-    _require(actor, "organization.unit.change", unit)
+    _require_actor(actor, "organization.unit.change", unit)
     name, code, short_name = _validate_fields(name=name, code=code, short_name=short_name, unit=unit)
     if kind is not None and kind != unit.kind:
         _validate_parent(kind, Unit.objects.get_parent(unit))
@@ -114,9 +113,9 @@ def update_unit(actor, unit, *, name, code, short_name="", kind=None):
 @business_action
 def move_unit(actor, unit, *, new_parent):
     """Moves a unit with its whole subtree to become the last child of ``new_parent``."""
-    _require(actor, "organization.unit.change", unit)
+    _require_actor(actor, "organization.unit.change", unit)
     if new_parent is not None:
-        _require(actor, "organization.unit.change", new_parent)
+        _require_actor(actor, "organization.unit.change", new_parent)
         if new_parent.path.startswith(unit.path):
             raise ValidationError({"parent": _("A unit cannot be moved under itself or one of its own units.")})
     else:
@@ -145,7 +144,7 @@ def move_unit(actor, unit, *, new_parent):
 @business_action
 def reorder_unit(actor, unit, *, direction):
     """Moves a unit one place up or down among its siblings."""
-    _require(actor, "organization.unit.change", unit)
+    _require_actor(actor, "organization.unit.change", unit)
     sibling = Unit.objects.get_prev_sibling(unit) if direction == "up" else Unit.objects.get_next_sibling(unit)
     if sibling is None:
         return unit
@@ -158,7 +157,7 @@ def reorder_unit(actor, unit, *, direction):
 @business_action
 def deactivate_unit(actor, unit):
     """Deactivates a unit and its whole subtree; refused while active people still belong there."""
-    _require(actor, "organization.unit.change", unit)
+    _require_actor(actor, "organization.unit.change", unit)
     subtree = Unit.objects.filter(path__startswith=unit.path)
     from django.contrib.auth import get_user_model
 
@@ -178,7 +177,7 @@ def deactivate_unit(actor, unit):
 @business_action
 def reactivate_unit(actor, unit):
     """Reactivates a single unit; its parent must be active."""
-    _require(actor, "organization.unit.change", unit)
+    _require_actor(actor, "organization.unit.change", unit)
     parent = Unit.objects.get_parent(unit)
     if parent is not None and not parent.is_active:
         raise ValidationError(_("Reactivate the parent unit first."))
@@ -190,7 +189,7 @@ def reactivate_unit(actor, unit):
 @business_action
 def save_leading_group(actor, unit, *, name, established_on=None, office_duties=""):
     """Creates or updates the leading group of a unit."""
-    _require(actor, "organization.leadinggroup.change", unit)
+    _require_actor(actor, "organization.leadinggroup.change", unit)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("The name cannot be empty.")})
@@ -203,7 +202,7 @@ def save_leading_group(actor, unit, *, name, established_on=None, office_duties=
 @business_action
 def add_leading_group_member(actor, group, *, person, title, duty="", sort_order=None):
     """Seats a person in a leading group with a title (组长, 常务副组长, 副组长, 成员, 办公室主任, 资料员)."""
-    _require(actor, "organization.leadinggroup.change", group.unit)
+    _require_actor(actor, "organization.leadinggroup.change", group.unit)
     if LeadingGroupMember.objects.filter(group=group, person=person, title=title).exists():
         raise ValidationError(_("This person already holds this title in the leading group."))
     if not person.is_active:
@@ -215,5 +214,5 @@ def add_leading_group_member(actor, group, *, person, title, duty="", sort_order
 
 @business_action
 def remove_leading_group_member(actor, member):
-    _require(actor, "organization.leadinggroup.change", member.group.unit)
+    _require_actor(actor, "organization.leadinggroup.change", member.group.unit)
     member.delete()

@@ -23,11 +23,6 @@ from .models import Level, Method, Node, Standard, StandardStatus
 NODE_FIELDS = ("title", "points", "method", "per_occurrence", "levels", "guide", "evidence_required", "lead_department", "cadence")
 
 
-def _require(actor, perm, obj):
-    if actor is not None:
-        permissions.require(actor, perm, obj)
-
-
 def _require_draft(standard):
     if standard.status != StandardStatus.DRAFT:
         raise ValidationError(_("A published standard cannot be changed; create a new version to change it."))
@@ -135,7 +130,7 @@ def clean_node(level, data: dict) -> dict:
 @business_action
 def create_standard(actor, *, unit, name, total_points=Decimal("100"), note=""):
     """Starts an empty draft standard owned by ``unit``."""
-    _require(actor, STANDARD_CHANGE, unit)
+    permissions.require_actor(actor, STANDARD_CHANGE, unit)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("The name cannot be empty.")})
@@ -149,7 +144,7 @@ def create_standard(actor, *, unit, name, total_points=Decimal("100"), note=""):
 
 @business_action
 def update_standard(actor, standard, *, name=None, total_points=None, note=None):
-    _require(actor, STANDARD_CHANGE, standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, standard)
     _require_draft(standard)
     if name is not None:
         name = name.strip()
@@ -167,7 +162,7 @@ def update_standard(actor, standard, *, name=None, total_points=None, note=None)
 @business_action
 def add_node(actor, standard, *, parent=None, position=None, **data):
     """Adds a dimension (no parent), an indicator (under a dimension) or an item (under an indicator)."""
-    _require(actor, STANDARD_CHANGE, standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, standard)
     _require_draft(standard)
     if parent is not None and (parent.standard_id != standard.pk or parent.level == Level.ITEM):
         raise ValidationError(_("A scoring item cannot hold other nodes."))
@@ -184,7 +179,7 @@ def add_node(actor, standard, *, parent=None, position=None, **data):
 
 @business_action
 def update_node(actor, node, **data):
-    _require(actor, STANDARD_CHANGE, node.standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, node.standard)
     _require_draft(node.standard)
     merged = {name: getattr(node, name) for name in NODE_FIELDS}
     merged.update(data)
@@ -198,7 +193,7 @@ def update_node(actor, node, **data):
 def delete_node(actor, node):
     """Removes a node and everything under it from a draft."""
     standard = node.standard
-    _require(actor, STANDARD_CHANGE, standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, standard)
     _require_draft(standard)
     node.delete()
     renumber(standard)
@@ -247,7 +242,7 @@ def problems(standard) -> list[str]:
 @business_action
 def publish_standard(actor, standard):
     """Freezes a draft so rounds can use it; a standard with problems is refused with every problem named."""
-    _require(actor, STANDARD_CHANGE, standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, standard)
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     _require_draft(standard)
     found = problems(standard)
@@ -263,7 +258,7 @@ def publish_standard(actor, standard):
 @business_action
 def new_version(actor, standard):
     """A draft copy of a standard with the next version number: the way to change a published one."""
-    _require(actor, STANDARD_CHANGE, standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, standard)
     latest = Standard.objects.filter(unit=standard.unit, name=standard.name).aggregate(v=Max("version"))["v"]
     if Standard.objects.filter(unit=standard.unit, name=standard.name, status=StandardStatus.DRAFT).exists():
         raise ValidationError(_("A draft of this standard already exists; finish or delete it first."))
@@ -297,7 +292,7 @@ def copy_nodes(source, target):
 @business_action
 def delete_draft(actor, standard):
     """Deletes a draft that no round uses; published standards are kept for ever."""
-    _require(actor, STANDARD_CHANGE, standard)
+    permissions.require_actor(actor, STANDARD_CHANGE, standard)
     _require_draft(standard)
     standard.delete()
 
