@@ -4,7 +4,7 @@ Each action is transactional, checks the permission layer and leaves its trace i
 (model saves) and in the scorecard's own history (``ScorecardEvent``).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -15,6 +15,7 @@ from accounts import permissions
 from accounts.roles import ROUND_CHANGE, SCORECARD_FILL, SCORECARD_REVIEW
 from core.actions import business_action
 from core.events import log_event
+from core.numbers import bounded_decimal
 from organization.models import Unit
 from standard.models import Level, StandardStatus
 from standard.scoring import clean_answer, is_vetoed, item_score
@@ -39,16 +40,6 @@ DEFAULT_GRADES = [
     ("一般", Decimal("60"), False, Decimal("0.9")),
     ("较差", Decimal("0"), False, Decimal("0.8")),
 ]
-
-
-def _decimal(value, field, *, low=Decimal("0"), high=Decimal("10000")):
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError):
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not number.is_finite() or not (low <= number <= high):
-        raise ValidationError({field: _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}})
-    return number
 
 
 def _record(scorecard, action, actor, *, before="", note=""):
@@ -105,7 +96,7 @@ def _apply_options(round_, options):
             if value in (None, "") and key == "bonus_cap":
                 round_.bonus_cap = None
                 continue
-            number = _decimal(value, key, low=known[key][0], high=known[key][1])
+            number = bounded_decimal(value, key, low=known[key][0], high=known[key][1])
             setattr(round_, key, int(number) if key == "appeal_days" else number)
         elif key == "reviewers":
             continue
@@ -159,7 +150,7 @@ def set_grades(actor, round_, grades):
         name = str(grade.get("name", "")).strip()
         if not name:
             raise ValidationError(_("Grade %(n)d needs a name.") % {"n": position})
-        low = _decimal(grade.get("min_score", ""), "min_score")
+        low = bounded_decimal(grade.get("min_score", ""), "min_score")
         if previous is not None and low >= previous:
             raise ValidationError(_("The lowest score of %(name)s must be below that of the grade above it.") % {"name": name})
         previous = low
@@ -167,9 +158,9 @@ def set_grades(actor, round_, grades):
         percent = grade.get("quota_percent")
         cleaned.append(RoundGrade(
             round=round_, position=position, name=name, min_score=low,
-            quota_count=int(_decimal(count, "quota_count")) if count not in (None, "") else None,
-            quota_percent=_decimal(percent, "quota_percent", high=Decimal("100")) if percent not in (None, "") else None,
-            pay_coefficient=_decimal(grade.get("pay_coefficient", 1), "pay_coefficient", high=Decimal("10")),
+            quota_count=int(bounded_decimal(count, "quota_count")) if count not in (None, "") else None,
+            quota_percent=bounded_decimal(percent, "quota_percent", high=Decimal("100")) if percent not in (None, "") else None,
+            pay_coefficient=bounded_decimal(grade.get("pay_coefficient", 1), "pay_coefficient", high=Decimal("10")),
             award_eligible=bool(grade.get("award_eligible")),
         ))
     if cleaned[-1].min_score != 0:
@@ -193,7 +184,7 @@ def set_components(actor, round_, components):
         name = str(component.get("name", "")).strip()
         if not name:
             raise ValidationError(_("Component %(n)d needs a name.") % {"n": position})
-        weight = _decimal(component.get("weight", ""), "weight", high=Decimal("100"))
+        weight = bounded_decimal(component.get("weight", ""), "weight", high=Decimal("100"))
         source = component.get("source") or ComponentSource.STANDARD
         if source not in ComponentSource.values and providers.get(source) is None:
             raise ValidationError(_("Unknown source for %(name)s.") % {"name": name})
@@ -405,7 +396,7 @@ def enter_component_score(actor, component, *, unit, score, note=""):
         raise ValidationError(_("This component is scored by the standard, not entered."))
     if not component.round.scorecards.filter(unit=unit).exists():
         raise ValidationError(_("%(unit)s is not assessed in this round.") % {"unit": unit.name})
-    value = _decimal(score, "score", high=Decimal("100"))
+    value = bounded_decimal(score, "score", high=Decimal("100"))
     row, _created = ComponentScore.objects.update_or_create(
         component=component, unit=unit, defaults={"score": value, "note": note}
     )
@@ -425,7 +416,7 @@ def add_condition(actor, round_, *, kind, best_grade, node=None, percent=Decimal
         raise ValidationError({"best_grade": _("Choose a grade of this round.")})
     if node is not None and (node.standard_id != round_.standard_id or node.level == Level.ITEM):
         raise ValidationError({"node": _("Choose a dimension or indicator of the round's standard.")})
-    value = _decimal(percent if percent not in (None, "") else 0, "percent", high=Decimal("100"))
+    value = bounded_decimal(percent if percent not in (None, "") else 0, "percent", high=Decimal("100"))
     return GradeCondition.objects.create(round=round_, kind=kind, node=node, percent=value, best_grade=best_grade)
 
 

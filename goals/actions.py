@@ -5,7 +5,7 @@ A published plan (its title, goals and task dates) changes only through a record
 ``PlanAdjustment``; decomposing its tasks further is carrying it out and goes on after publication.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -15,6 +15,7 @@ from accounts import permissions
 from accounts.roles import GOAL_CHANGE, TASK_REPORT
 from core.actions import business_action
 from core.models import snapshot
+from core.numbers import bounded_decimal
 from standard.models import Level
 
 from . import lights
@@ -41,16 +42,6 @@ def _may(actor, perm, obj):
 
 def _within(unit, root):
     return unit.path.startswith(root.path)
-
-
-def _decimal(value, field, *, low=Decimal("0"), high=Decimal("100")):
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError):
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not number.is_finite() or not (low <= number <= high):
-        raise ValidationError({field: _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}})
-    return number
 
 
 def _text(value, field, message):
@@ -106,7 +97,7 @@ def _clean_goal_fields(plan, fields):
             continue
         value = fields[name]
         if name == "weight":
-            value = _decimal(value, "weight", high=Decimal("1000"))
+            value = bounded_decimal(value, "weight", high=Decimal("1000"))
         elif name == "title":
             value = _text(value, "title", _("The goal needs a title."))
         else:
@@ -212,7 +203,7 @@ def add_task(
     task = Task.objects.create(
         goal=goal, parent=parent, title=title, lead_unit=lead_unit, owner=owner, start_date=start_date,
         due_date=due_date, expected_output=(expected_output or "").strip(), cadence=cadence,
-        weight=_decimal(weight, "weight", high=Decimal("1000")), position=siblings + 1,
+        weight=bounded_decimal(weight, "weight", high=Decimal("1000")), position=siblings + 1,
     )
     task.supporting_units.set(supporting_units)
     return task
@@ -286,7 +277,7 @@ def submit_report(actor, task, *, period, percent, done_text, problems="", suppo
     if task.reports.filter(status=ReportStatus.SUBMITTED).exists():
         raise ValidationError(_("The last report is still waiting for review."))
     report = ProgressReport.objects.create(
-        task=task, period=period, percent=_decimal(percent, "percent"),
+        task=task, period=period, percent=bounded_decimal(percent, "percent", high=Decimal("100")),
         done_text=_text(done_text, "done_text", _("Say what was done.")),
         problems=(problems or "").strip(), support_needed=(support_needed or "").strip(), submitted_by=actor,
     )

@@ -17,6 +17,7 @@ from accounts import permissions
 from accounts.roles import STANDARD_CHANGE
 from core.actions import business_action
 from core.events import log_event
+from core.numbers import bounded_decimal
 
 from .models import Level, Method, Node, Standard, StandardStatus
 
@@ -29,12 +30,7 @@ def _require_draft(standard):
 
 
 def _points(value, label):
-    try:
-        number = Decimal(str(value if value not in (None, "") else "0").strip())
-    except InvalidOperation:
-        raise ValidationError({label: _("Enter a number.")}) from None
-    if not number.is_finite() or number < 0 or number > 10000:
-        raise ValidationError({label: _("Enter a number from 0 to 10000.")})
+    number = bounded_decimal(value if value not in (None, "") else "0", label)
     if number != number.quantize(Decimal("0.01")):
         raise ValidationError({label: _("At most two decimal places.")})
     return number
