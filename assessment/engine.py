@@ -46,6 +46,7 @@ class Outcome:
     rank: int = 0
     peer_count: int = 0
     node_scores: dict = field(default_factory=dict)
+    item_scores: dict = field(default_factory=dict)  # item id -> effective score (the review's when there is one)
 
 
 def standard_score(round_, rolled) -> Decimal:
@@ -77,6 +78,7 @@ def score_scorecards(round_, tree, scorecards, *, evidence_counts=None):
         outcome = Outcome(unit=scorecard.unit, scorecard_id=scorecard.pk)
         outcome.standard_score = standard_score(round_, rolled)
         outcome.node_scores = rolled.base
+        outcome.item_scores = rows.get(scorecard.pk, {})
         outcome.dimension_scores = {
             dimension.pk: quantize(rolled.base.get(dimension.pk, ZERO) + rolled.bonus.get(dimension.pk, ZERO))
             for dimension in tree.dimensions
@@ -222,9 +224,9 @@ def _rank(group):
         outcome.peer_count = len(group)
 
 
-def compute(round_, *, evidence_counts=None):
+def compute(round_, *, tree=None, evidence_counts=None):
     """Every assessed unit's outcome in the round, keyed by unit id."""
-    tree = Tree.of(round_.standard)
+    tree = tree or Tree.of(round_.standard)
     scorecards = list(Scorecard.objects.filter(round=round_).select_related("unit"))
     outcomes = score_scorecards(round_, tree, scorecards, evidence_counts=evidence_counts)
     _own_scores(round_, outcomes)

@@ -16,7 +16,7 @@ from standard.models import Level
 from standard.scoring import Tree
 
 from . import publication, sheet
-from .models import ItemScore, Result, RoundStatus
+from .models import Result, RoundStatus
 
 LEVEL_NAMES = {Level.DIMENSION: "一级指标", Level.INDICATOR: "二级指标", Level.ITEM: "考核内容"}
 
@@ -32,7 +32,7 @@ def _fmt(value):
 def outcomes_and_tree(round_):
     """Live outcomes of every unit; a published round's total, grade and rank are the frozen ones."""
     tree = Tree.of(round_.standard)
-    outcomes = publication.compute(round_)
+    outcomes = publication.compute(round_, tree=tree)
     if round_.status == RoundStatus.PUBLISHED:
         for result in Result.objects.filter(round=round_).select_related("grade"):
             outcome = outcomes.get(result.unit_id)
@@ -61,12 +61,6 @@ def results_workbook(round_) -> bytes:
             for outcome in ranked
         ),
     )
-    item_scores = {}
-    values = ItemScore.objects.filter(scorecard__round=round_).values_list(
-        "scorecard__unit_id", "node_id", "self_score", "review_score", "review_answer"
-    )
-    for unit_id, node_id, self_score, review_score, review_answer in values.iterator(chunk_size=5000):
-        item_scores[(unit_id, node_id)] = review_score if review_answer is not None else self_score
 
     def score(node, unit):
         outcome = outcomes[unit.pk]
@@ -74,7 +68,7 @@ def results_workbook(round_) -> bytes:
             return _fmt(outcome.dimension_scores.get(node.pk))
         if node.level == Level.INDICATOR:
             return _fmt(outcome.node_scores.get(node.pk))
-        return _fmt(item_scores.get((unit.pk, node.pk)))
+        return _fmt(outcome.item_scores.get(node.pk))
 
     indent = {Level.DIMENSION: "", Level.INDICATOR: "  ", Level.ITEM: "    "}
     by_item = Sheet(

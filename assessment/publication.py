@@ -13,32 +13,35 @@ from accounts.roles import ROUND_CHANGE, SCORECARD_FILL
 from core.actions import business_action
 from core.events import log_event
 from evidence.models import Link
-from standard.models import Node
+from standard.models import Level, Node
 
 from . import engine
 from .actions import _record, _require_reviewer, save_review_score
 from .models import Appeal, AppealStatus, Result, Round, RoundStatus, Scorecard, ScorecardStatus
 
 
+def item_links(round_, **where):
+    """Evidence links to the scoring items of the round's standard from documents of its period;
+    ``where`` narrows them (to a unit, to some items)."""
+    return Link.objects.filter(
+        target_type=ContentType.objects.get_for_model(Node), target_id__in=round_.standard.nodes.filter(level=Level.ITEM).values("pk"),
+        document__period__gte=round_.period_start, document__period__lte=round_.period_end,
+    ).filter(**where)
+
+
 def evidence_counts(round_):
     """Per unit, the number of its scoring items with no evidence linked in the round's period."""
-    node_type = ContentType.objects.get_for_model(Node)
-    item_ids = list(round_.standard.nodes.filter(level=3).values_list("pk", flat=True))
-    linked = (
-        Link.objects.filter(
-            target_type=node_type, target_id__in=item_ids, unit__in=round_.scorecards.values("unit"),
-            document__period__gte=round_.period_start, document__period__lte=round_.period_end,
-        )
-        .values("unit_id")
-        .annotate(items=Count("target_id", distinct=True))
+    item_count = round_.standard.nodes.filter(level=Level.ITEM).count()
+    linked = item_links(round_, unit__in=round_.scorecards.values("unit")).values("unit_id").annotate(
+        items=Count("target_id", distinct=True)
     )
     proven = {row["unit_id"]: row["items"] for row in linked}
     units = round_.scorecards.values_list("unit_id", flat=True)
-    return {unit_id: len(item_ids) - proven.get(unit_id, 0) for unit_id in units}
+    return {unit_id: item_count - proven.get(unit_id, 0) for unit_id in units}
 
 
-def compute(round_):
-    return engine.compute(round_, evidence_counts=evidence_counts(round_))
+def compute(round_, *, tree=None):
+    return engine.compute(round_, tree=tree, evidence_counts=evidence_counts(round_))
 
 
 def _write_results(round_, outcomes):
@@ -170,13 +173,7 @@ def weaknesses(scorecard, *, round_=None):
     Returns [(item_score, reasons)], the hook from which problems and tasks are made.
     """
     round_ = round_ or scorecard.round
-    node_type = ContentType.objects.get_for_model(Node)
-    proven = set(
-        Link.objects.filter(
-            target_type=node_type, unit=scorecard.unit,
-            document__period__gte=round_.period_start, document__period__lte=round_.period_end,
-        ).values_list("target_id", flat=True)
-    )
+    proven = set(item_links(round_, unit=scorecard.unit).values_list("target_id", flat=True))
     found = []
     for item in scorecard.items.select_related("node").order_by("node__number"):
         reasons = []

@@ -7,13 +7,11 @@ number of queries whatever the size of the standard: the tree, the item rows and
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-
-from evidence.models import Link
-from standard.models import Level, Method, Node
+from standard.models import Level, Method
 from standard.scoring import Tree, roll_up
 
 from . import engine
+from .publication import item_links
 
 
 @dataclass
@@ -48,15 +46,11 @@ def item_rows(scorecard, tree):
     return rows
 
 
-def evidence_by_item(scorecard, node_ids):
+def evidence_by_item(scorecard):
     """Documents linked to each scoring item for this unit within the round's period."""
-    round_ = scorecard.round
     found = {}
     links = (
-        Link.objects.filter(
-            target_type=ContentType.objects.get_for_model(Node), target_id__in=list(node_ids), unit_id=scorecard.unit_id,
-            document__period__gte=round_.period_start, document__period__lte=round_.period_end,
-        )
+        item_links(scorecard.round, unit_id=scorecard.unit_id)
         .select_related("document")
         .order_by("document__title", "id")
     )
@@ -76,7 +70,7 @@ def build(scorecard, *, with_evidence=True, tree=None):
     tree = tree or Tree.of(scorecard.round.standard)
     items = item_rows(scorecard, tree)
     rolled, total = totals(scorecard, tree, items)
-    evidence = evidence_by_item(scorecard, items) if with_evidence else {}
+    evidence = evidence_by_item(scorecard) if with_evidence else {}
     for item in items.values():
         item.documents = evidence.get(item.node_id, [])
     dimensions = []
