@@ -22,6 +22,7 @@ from standard.scoring import clean_answer, is_vetoed, item_score
 
 from . import components as providers
 from .models import (
+    EDITABLE_STATUSES,
     ComponentScore,
     ComponentSource,
     ItemScore,
@@ -60,7 +61,7 @@ def create_round(actor, *, unit, name, standard, period_start, period_end, self_
         errors["name"] = _("The name cannot be empty.")
     if standard.status != StandardStatus.PUBLISHED:
         errors["standard"] = _("Only a published standard can be used in a round.")
-    elif not (standard.unit.path == unit.path[: len(standard.unit.path)]):
+    elif not unit.path.startswith(standard.unit.path):
         errors["standard"] = _("The standard must be the organizing unit's or one of the units above it.")
     if period_end < period_start:
         errors["period_end"] = _("The period cannot end before it starts.")
@@ -264,7 +265,7 @@ def _lock(item, version):
     item.version = int(version) + 1
 
 
-def _effective(item, round_):
+def _effective(item):
     answer = item.review_answer if item.review_answer is not None else item.self_answer
     item.vetoed = is_vetoed(item.node, answer)
     item.found_by_reviewer = int((item.review_answer or {}).get("found_by_reviewer", 0))
@@ -275,7 +276,7 @@ def save_self_score(actor, item, *, answer, note="", version=None):
     """A unit scores one item of its own scorecard while it is a draft or returned."""
     scorecard = item.scorecard
     permissions.require_actor(actor, SCORECARD_FILL, scorecard)
-    if scorecard.status not in (ScorecardStatus.DRAFT, ScorecardStatus.RETURNED):
+    if scorecard.status not in EDITABLE_STATUSES:
         raise ValidationError(_("The scorecard has been submitted and can no longer be edited."))
     if scorecard.round.status != RoundStatus.OPEN:
         raise ValidationError(_("The round is not under way."))
@@ -285,7 +286,7 @@ def save_self_score(actor, item, *, answer, note="", version=None):
     item.self_score = item_score(item.node, cleaned)
     item.self_note = (note or "").strip()
     item.self_by = actor
-    _effective(item, scorecard.round)
+    _effective(item)
     item.save()
     return item
 
@@ -295,7 +296,7 @@ def submit_scorecard(actor, scorecard):
     """Hands the self-assessment to the reviewers; every item must be scored first."""
     permissions.require_actor(actor, SCORECARD_FILL, scorecard)
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
-    if scorecard.status not in (ScorecardStatus.DRAFT, ScorecardStatus.RETURNED):
+    if scorecard.status not in EDITABLE_STATUSES:
         raise ValidationError(_("The scorecard has already been submitted."))
     missing = list(scorecard.items.filter(self_answer__isnull=True).select_related("node").order_by("node__number")[:10])
     if missing:
@@ -359,7 +360,7 @@ def save_review_score(actor, item, *, answer, note="", version=None):
     item.review_score = item_score(item.node, cleaned, multiplier=round_.higher_level_multiplier)
     item.review_note = (note or "").strip()
     item.reviewed_by = actor
-    _effective(item, round_)
+    _effective(item)
     item.save()
     return item
 

@@ -191,6 +191,10 @@ class ScorecardStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# The statuses in which the unit may still change its self-assessment.
+EDITABLE_STATUSES = (ScorecardStatus.DRAFT, ScorecardStatus.RETURNED)
+
+
 class Scorecard(AuditedModel, TimeStampedModel):
     """One unit's self-assessment and review in a round."""
 

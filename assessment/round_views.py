@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,13 +22,7 @@ OPTIONS = ["appeal_days", "allow_over_full_marks", "bonus_cap", "higher_level_mu
 
 
 def visible_round(user, pk):
-    queryset = publication.visible_rounds(user).select_related("unit", "standard", "veto_grade")
-    rounds = list(queryset.filter(pk=pk))
-    if not rounds:
-        from django.http import Http404
-
-        raise Http404
-    return rounds[0]
+    return get_object_or_404(publication.visible_rounds(user).select_related("unit", "standard", "veto_grade"), pk=pk)
 
 
 def _changeable_round(request, pk):

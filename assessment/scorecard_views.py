@@ -15,9 +15,7 @@ from core.forms import step
 
 from . import actions, publication, sheet
 from .forms import AppealAnswerForm, ReasonForm
-from .models import Appeal, AppealStatus, ItemScore, Result, RoundStatus, Scorecard, ScorecardStatus
-
-EDITABLE = (ScorecardStatus.DRAFT, ScorecardStatus.RETURNED)
+from .models import EDITABLE_STATUSES, Appeal, AppealStatus, ItemScore, Result, RoundStatus, Scorecard, ScorecardStatus
 
 
 def visible_scorecard(user, pk):
@@ -36,7 +34,7 @@ def _visible_item(user, pk):
 def mode_of(user, scorecard):
     """What the user does on this scorecard now: fill it in, review it, or read it."""
     if (
-        scorecard.status in EDITABLE
+        scorecard.status in EDITABLE_STATUSES
         and scorecard.round.status == RoundStatus.OPEN
         and permissions.has_perm(user, SCORECARD_FILL, scorecard)
     ):

@@ -6,7 +6,7 @@ from accounts import permissions
 from accounts.roles import SCORECARD_FILL, SCORECARD_REVIEW
 from core.workbench import register
 
-from .models import RoundStatus, Scorecard, ScorecardStatus
+from .models import EDITABLE_STATUSES, RoundStatus, Scorecard, ScorecardStatus
 
 ROWS = 10
 
@@ -19,7 +19,7 @@ def my_scorecards(request):
     open_cards = Scorecard.objects.filter(round__status=RoundStatus.OPEN).select_related("round", "unit")
     to_fill = list(
         permissions.restrict(open_cards, user, perm=SCORECARD_FILL)
-        .filter(status__in=[ScorecardStatus.DRAFT, ScorecardStatus.RETURNED])
+        .filter(status__in=EDITABLE_STATUSES)
         .order_by("round__self_assessment_due", "unit__path")[:ROWS]
     )
     to_review = list(

@@ -303,7 +303,7 @@ def visible_standards(user):
 
 def current_standard(unit):
     """The latest published standard that applies to ``unit``: its own or its nearest ancestor's."""
-    paths = [unit.path[:end] for end in range(len(unit.path), 0, -unit.steplen)]
+    paths = [*unit.ancestor_paths(), unit.path]
     candidates = Standard.objects.filter(status=StandardStatus.PUBLISHED, unit__path__in=paths).select_related("unit")
     best = None
     for standard in candidates:
