@@ -107,44 +107,41 @@ def _rows(formset, required):
     return [form.cleaned_data for form in formset.forms if form.cleaned_data.get(required) not in (None, "")]
 
 
-@login_required
-def grades(request, pk):
+def _table(request, pk, *, formset_class, prefix, rows, save, saved, title, help_text):
+    """A round's table of rows (grades, components) replaced as a whole by one action."""
     round_ = _changeable_round(request, pk)
-    initial = list(round_.grades.values("name", "min_score", "quota_count", "quota_percent", "pay_coefficient", "award_eligible"))
-    formset = GradeFormSet(request.POST or None, initial=initial, prefix="grade")
+    formset = formset_class(request.POST or None, initial=list(rows(round_)), prefix=prefix)
     error = None
     if request.method == "POST" and formset.is_valid():
         try:
-            actions.set_grades(request.user, round_, _rows(formset, "name"))
+            save(request.user, round_, _rows(formset, "name"))
         except ValidationError as exc:
             error = exc.messages
         else:
-            messages.success(request, _("Grades saved."))
+            messages.success(request, saved)
             return redirect(round_.get_absolute_url())
     return render(request, "assessment/round_table_form.html", {
-        "round": round_, "formset": formset, "errors": error, "title": _("Grades and what they bring"),
-        "help": _("Best grade first. Thresholds fall from grade to grade; the last starts at 0. Leave a row's grade empty to drop it."),
+        "round": round_, "formset": formset, "errors": error, "title": title, "help": help_text,
     })
+
+
+@login_required
+def grades(request, pk):
+    return _table(
+        request, pk, formset_class=GradeFormSet, prefix="grade", save=actions.set_grades, saved=_("Grades saved."),
+        rows=lambda round_: round_.grades.values("name", "min_score", "quota_count", "quota_percent", "pay_coefficient", "award_eligible"),
+        title=_("Grades and what they bring"),
+        help_text=_("Best grade first. Thresholds fall from grade to grade; the last starts at 0. Leave a row's grade empty to drop it."),
+    )
 
 
 @login_required
 def components(request, pk):
-    round_ = _changeable_round(request, pk)
-    initial = list(round_.components.values("name", "weight", "source"))
-    formset = ComponentFormSet(request.POST or None, initial=initial, prefix="component")
-    error = None
-    if request.method == "POST" and formset.is_valid():
-        try:
-            actions.set_components(request.user, round_, _rows(formset, "name"))
-        except ValidationError as exc:
-            error = exc.messages
-        else:
-            messages.success(request, _("Components saved."))
-            return redirect(round_.get_absolute_url())
-    return render(request, "assessment/round_table_form.html", {
-        "round": round_, "formset": formset, "errors": error, "title": _("Weighted components"),
-        "help": _("Weights add up to 100. No component: the result is the score by the standard."),
-    })
+    return _table(
+        request, pk, formset_class=ComponentFormSet, prefix="component", save=actions.set_components,
+        saved=_("Components saved."), rows=lambda round_: round_.components.values("name", "weight", "source"),
+        title=_("Weighted components"), help_text=_("Weights add up to 100. No component: the result is the score by the standard."),
+    )
 
 
 @login_required
