@@ -14,6 +14,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_off(settings):
+    """The second factor is under test in security/tests, which set MOFAN_2FA_REQUIRED themselves."""
+    settings.MOFAN_2FA_REQUIRED = "none"
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from core.actions import business_action
+from core.fields import id_number_is_valid, matching, normalize_id_number
 from organization.models import PARTY_KINDS
 
 from . import permissions
@@ -18,7 +19,7 @@ from .naming import pinyin_login, unique_login
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
-PERSON_FIELDS = ("real_name", "unit", "position", "party_status", "party_unit", "phone", "email", "sort_order")
+PERSON_FIELDS = ("real_name", "unit", "position", "party_status", "party_unit", "phone", "id_number", "email", "sort_order")
 
 
 def suggest_username(real_name: str, taken=None) -> str:
@@ -57,20 +58,32 @@ def validate_person(data, *, instance=None):
         except ValidationError:
             errors["phone"] = _("The mobile number %(phone)s is not an 11-digit number starting with 1.") % {"phone": phone}
         else:
-            clash = User.objects.filter(phone=phone)
-            if instance is not None:
-                clash = clash.exclude(pk=instance.pk)
-            other = clash.first()
+            other = _holder(instance, "phone", phone)
             if other is not None:
                 errors["phone"] = _("The mobile number %(phone)s is already used by %(name)s.") % {
                     "phone": phone,
                     "name": other.real_name,
                 }
     cleaned["phone"] = phone
+    if "id_number" in data:
+        id_number = normalize_id_number(data.get("id_number")) or None
+        if id_number and not id_number_is_valid(id_number):
+            errors["id_number"] = _("%(number)s is not a valid 18-character ID card number.") % {"number": id_number}
+        elif id_number and _holder(instance, "id_number", id_number) is not None:
+            errors["id_number"] = _("The ID card number %(number)s is already used by another person.") % {"number": id_number}
+        cleaned["id_number"] = id_number
     cleaned["position"] = (data.get("position") or "").strip()[:100]
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _holder(instance, field, value):
+    """The other person whose encrypted ``field`` holds ``value`` (found by its blind index)."""
+    clash = User.objects.filter(matching(User, field, value))
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    return clash.first()
 
 
 @business_action

@@ -9,6 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import masking
+from core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    index_save_fields,
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+)
 from core.models import AuditedModel, TimeStampedModel
 from organization.models import Unit
 
@@ -46,7 +55,15 @@ class User(AuditedModel, AbstractUser):
         verbose_name=_("party organization"),
         help_text=_("The party branch or group the person belongs to."),
     )
-    phone = models.CharField(_("mobile phone"), max_length=11, null=True, blank=True, unique=True, validators=[phone_validator])
+    # Stored SM4-encrypted; unique and looked up through phone_index (core.fields.matching).
+    phone = EncryptedCharField(
+        _("mobile phone"), max_length=11, null=True, blank=True, validators=[phone_validator], mask=masking.phone
+    )
+    phone_index = BlindIndexField(source="phone", normalize=normalize_phone, unique=True)
+    id_number = EncryptedCharField(
+        _("ID card number"), max_length=18, null=True, blank=True, validators=[validate_id_number], mask=masking.id_number
+    )
+    id_number_index = BlindIndexField(source="id_number", normalize=normalize_id_number, unique=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,11 +93,18 @@ class User(AuditedModel, AbstractUser):
     def get_scope_path(self):
         return self.unit.path if self.unit_id else None
 
+    def save(self, *args, **kwargs):
+        # A saved phone or ID number takes its blind index with it.
+        kwargs["update_fields"] = index_save_fields(type(self), kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
     @property
     def masked_phone(self):
-        if not self.phone:
-            return ""
-        return f"{self.phone[:3]}****{self.phone[-4:]}"
+        return masking.phone(self.phone)
+
+    @property
+    def masked_id_number(self):
+        return masking.id_number(self.id_number)
 
 
 class RoleGrant(AuditedModel, TimeStampedModel):

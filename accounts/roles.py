@@ -54,33 +54,60 @@ SCORECARD_REVIEW = "assessment.scorecard.review"
 GOAL_VIEW = "goals.plan.view"
 GOAL_CHANGE = "goals.plan.change"
 TASK_REPORT = "goals.task.report"
+PROBLEM_VIEW = "problems.problem.view"
+PROBLEM_RAISE = "problems.problem.raise"
+PROBLEM_CHANGE = "problems.problem.change"
+PROBLEM_VERIFY = "problems.problem.verify"
+SUGGESTION_SUBMIT = "problems.suggestion.submit"
+SUGGESTION_VIEW = "problems.suggestion.view"
+SUGGESTION_HANDLE = "problems.suggestion.handle"
+FEEDBACK_VIEW = "problems.feedback.view"
+FEEDBACK_CHANGE = "problems.feedback.change"
+FEEDBACK_REPLY = "problems.feedback.reply"
+ROBOT_CHANGE = "notifications.robot.change"
+OTP_RESET = "security.otp.reset"
+COMPLIANCE_VIEW = "security.compliance.view"
+LOCKOUT_CHANGE = "security.lockout.change"
+SESSION_END = "security.session.end"
 
 _BUSINESS_READ = {
-    UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW, STANDARD_VIEW, SCORECARD_VIEW, GOAL_VIEW
+    UNIT_VIEW, PERSON_VIEW, LEADING_GROUP_VIEW, DOCUMENT_VIEW, LINK_VIEW, STANDARD_VIEW, SCORECARD_VIEW, GOAL_VIEW,
+    PROBLEM_VIEW, PROBLEM_RAISE, SUGGESTION_SUBMIT,
 }
 # Those who keep a unit's self-assessment: fill it in, submit it, appeal its result.
 _SELF_ASSESSMENT = {SCORECARD_FILL}
 _EVIDENCE_KEEPING = {DOCUMENT_CHANGE, LINK_CHANGE, DOCUMENT_EXPORT}
 # Those who carry out a unit's tasks: sign for them and report their progress.
 _TASK_WORK = {TASK_REPORT}
+# Those who keep a unit's problem list: analyse, set measures, report progress, submit for sign-off,
+# and answer the public feedback handed to the unit.
+_RECTIFICATION = {PROBLEM_CHANGE, FEEDBACK_VIEW, FEEDBACK_REPLY}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
-        {UNIT_VIEW, UNIT_CHANGE, PERSON_VIEW, PERSON_VIEW_CONTACT, PERSON_CHANGE, PERSON_EXPORT, GRANT_VIEW}
+        {UNIT_VIEW, UNIT_CHANGE, PERSON_VIEW, PERSON_VIEW_CONTACT, PERSON_CHANGE, PERSON_EXPORT, GRANT_VIEW, SESSION_END}
     ),
-    Role.SECURITY_ADMIN: frozenset({UNIT_VIEW, PERSON_VIEW, GRANT_VIEW, GRANT_CHANGE}),
+    Role.SECURITY_ADMIN: frozenset(
+        {UNIT_VIEW, PERSON_VIEW, GRANT_VIEW, GRANT_CHANGE, OTP_RESET, COMPLIANCE_VIEW, LOCKOUT_CHANGE, SESSION_END}
+    ),
     Role.AUDIT_ADMIN: frozenset({UNIT_VIEW, AUDIT_VIEW}),
-    Role.LEADER: frozenset(_BUSINESS_READ | {PERSON_VIEW_CONTACT, DOCUMENT_EXPORT, VISIT_VIEW, ROUND_VIEW}),
+    Role.LEADER: frozenset(
+        _BUSINESS_READ | {PERSON_VIEW_CONTACT, DOCUMENT_EXPORT, VISIT_VIEW, ROUND_VIEW, PROBLEM_VERIFY, SUGGESTION_VIEW, FEEDBACK_VIEW}
+    ),
     Role.OFFICE: frozenset(
         _BUSINESS_READ
         | _EVIDENCE_KEEPING
         | _SELF_ASSESSMENT
         | {PERSON_VIEW_CONTACT, PERSON_EXPORT, LEADING_GROUP_CHANGE, VISIT_VIEW, VISIT_CHANGE}
         | {STANDARD_CHANGE, ROUND_VIEW, ROUND_CHANGE, SCORECARD_REVIEW, GOAL_CHANGE}
+        | _RECTIFICATION
+        | {PROBLEM_VERIFY, SUGGESTION_VIEW, SUGGESTION_HANDLE, FEEDBACK_CHANGE, ROBOT_CHANGE}
     ),
-    Role.RECORDS_CLERK: frozenset(_BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | _TASK_WORK | {VISIT_VIEW}),
+    Role.RECORDS_CLERK: frozenset(
+        _BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | _TASK_WORK | _RECTIFICATION | {VISIT_VIEW}
+    ),
     Role.DEPARTMENT_HEAD: frozenset(
-        _BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | _TASK_WORK | {PERSON_VIEW_CONTACT}
+        _BUSINESS_READ | _EVIDENCE_KEEPING | _SELF_ASSESSMENT | _TASK_WORK | _RECTIFICATION | {PERSON_VIEW_CONTACT}
     ),
     # Assessors (members of the leading group who score) review scorecards in their scope.
     Role.ASSESSOR: frozenset(_BUSINESS_READ | {ROUND_VIEW, SCORECARD_REVIEW}),

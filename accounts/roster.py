@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from core import xlsx
+from core import crypto, xlsx
 from core.events import log_event
+from core.fields import matching
 from core.xlsx import Column, ImportProblem, Sheet, SpreadsheetError, cell_text
 from organization.models import PARTY_KINDS, Unit
 
@@ -158,10 +159,10 @@ def _steps_shared(path_a: str, path_b: str) -> int:
     return shared
 
 
-def _chunks(values):
+def _chunks(values, size=QUERY_CHUNK):
     values = list(values)
-    for start in range(0, len(values), QUERY_CHUNK):
-        yield values[start : start + QUERY_CHUNK]
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 class _Check:
@@ -355,8 +356,9 @@ class _Check:
         related = User.objects.select_related("unit")
         phones = {row.phone for row in rows if row.phone}
         self.by_phone = {}
-        for chunk in _chunks(phones):
-            self.by_phone.update({person.phone: person for person in related.filter(phone__in=chunk)})
+        # A number is looked up under every configured data key (one index each).
+        for chunk in _chunks(phones, max(1, QUERY_CHUNK // len(crypto.data_keys()))):
+            self.by_phone.update({person.phone: person for person in related.filter(matching(User, "phone", *chunk))})
         usernames = {row.username.casefold() for row in rows if row.username}
         self.by_username = {}
         for chunk in _chunks(usernames):

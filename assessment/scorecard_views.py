@@ -13,7 +13,7 @@ from accounts import permissions
 from accounts.roles import SCORECARD_FILL, SCORECARD_VIEW
 from core.forms import step
 
-from . import actions, publication, sheet
+from . import actions, item_actions, publication, sheet
 from .forms import AppealAnswerForm, ReasonForm
 from .models import EDITABLE_STATUSES, Appeal, AppealStatus, ItemScore, Result, RoundStatus, Scorecard, ScorecardStatus
 
@@ -59,6 +59,8 @@ def scorecard(request, pk):
         can_fill and card.status == ScorecardStatus.PUBLISHED and deadline is not None and timezone.localdate() <= deadline
         and not any(appeal.status == AppealStatus.PENDING for appeal in appeals)
     )
+    weaknesses = publication.weaknesses(card) if card.status == ScorecardStatus.PUBLISHED else []
+    links = item_actions.links_for(request, card, [item for item, _reasons in weaknesses])
     return render(request, "assessment/scorecard.html", {
         "card": card,
         "round": card.round,
@@ -75,7 +77,7 @@ def scorecard(request, pk):
         "deadline": deadline,
         "reason_form": ReasonForm(),
         "answer_form": AppealAnswerForm(),
-        "weaknesses": publication.weaknesses(card) if card.status == ScorecardStatus.PUBLISHED else [],
+        "weaknesses": [(item, reasons, links.get(item.pk, [])) for item, reasons in weaknesses],
     })
 
 

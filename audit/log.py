@@ -1,4 +1,7 @@
-"""Writing audit entries. Called from signal receivers, never from business code directly."""
+"""Writing audit entries. Called from signal receivers, never from business code directly.
+
+Saving an entry chains it (audit.chain.append): the next id and both hashes, under a lock.
+"""
 
 from core.context import current_actor
 

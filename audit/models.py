@@ -1,7 +1,12 @@
-"""The audit trail: who did what, when, from where, with the row before and after."""
+"""The audit trail: who did what, when, from where, with the row before and after.
+
+Entries form a chain (audit/chain.py): each carries an HMAC-SM3 over its content and the hash of the
+entry before it, so an entry changed, inserted or deleted in the database is detected.
+"""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,11 +30,18 @@ class ImmutableQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("audit entries cannot be deleted")
 
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("audit entries are written one by one, each chained to the one before")
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionError("audit entries cannot be changed")
+
 
 class AuditEntry(models.Model):
     """One event. Entries are written once and never changed or deleted by the application."""
 
-    timestamp = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set when the entry is chained (not auto_now_add: the time is part of the hashed content).
+    timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
@@ -60,6 +72,8 @@ class AuditEntry(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = ImmutableQuerySet.as_manager()
 
@@ -75,9 +89,15 @@ class AuditEntry(models.Model):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        if not self._state.adding:
             raise PermissionError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
+        from .chain import append
+
+        append(self, kwargs.get("using"))
+
+    def insert_chained(self, using):
+        """The plain insert, for audit.chain.append once the id and hashes are set."""
+        super().save(force_insert=True, using=using)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries cannot be deleted")
@@ -91,3 +111,44 @@ class AuditEntry(models.Model):
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+
+
+class AuditAnchor(models.Model):
+    """Where the chain starts after pruning: the id and hash of the last entry removed (archived first)."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    last_id = models.BigIntegerField(_("last pruned entry"))
+    last_hash = models.CharField(_("hash of the last pruned entry"), max_length=64)
+    last_timestamp = models.DateTimeField(_("time of the last pruned entry"))
+    pruned = models.PositiveIntegerField(_("entries pruned"))
+    archive = models.CharField(_("archive"), max_length=255, blank=True)
+    archive_sm3 = models.CharField(_("SM3 of the archive"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain anchor")
+        verbose_name_plural = _("audit chain anchors")
+        ordering = ["-last_id"]
+
+    def __str__(self):
+        return f"#{self.last_id} {self.last_hash[:12]}"
+
+
+class ChainCheck(models.Model):
+    """The result of one verification of the chain, kept so the audit page shows the last one cheaply."""
+
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now, db_index=True)
+    ok = models.BooleanField(_("chain intact"))
+    entries = models.PositiveIntegerField(_("entries checked"))
+    last_id = models.BigIntegerField(_("last entry"), null=True, blank=True)
+    last_hash = models.CharField(_("hash of the last entry"), max_length=64, blank=True)
+    first_broken_id = models.BigIntegerField(_("first broken entry"), null=True, blank=True)
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    checked_by = models.CharField(_("checked by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain check")
+        verbose_name_plural = _("audit chain checks")
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self):
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"

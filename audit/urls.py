@@ -6,4 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.entry_list, name="list"),
     path("<int:pk>/", views.entry_detail, name="detail"),
+    path("verify/", views.verify_chain, name="verify"),
 ]

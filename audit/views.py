@@ -1,18 +1,24 @@
-"""Read-only pages of the audit trail. Nothing here writes, changes or deletes an entry."""
+"""Read-only pages of the audit trail. Nothing here writes, changes or deletes an entry.
+
+The list also shows the state of the hash chain as last verified; the auditor can verify it again.
+"""
 
 import json
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import permissions
 from accounts.roles import AUDIT_VIEW
 
+from . import chain
 from .filters import AuditEntryFilter, object_type_label
 from .models import AuditAction, AuditEntry
 
@@ -36,11 +42,32 @@ def entry_list(request):
     page = Paginator(filterset.qs.order_by("-timestamp", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page:
         entry.type_label = object_type_label(entry.object_type)
+    check = chain.last_check()
     return render(
         request,
         "audit/entry_list.html",
-        {"page_obj": page, "filter": filterset, "form": filterset.form, "LOGIN_FAILED": AuditAction.LOGIN_FAILED},
+        {
+            "page_obj": page,
+            "filter": filterset,
+            "form": filterset.form,
+            "LOGIN_FAILED": AuditAction.LOGIN_FAILED,
+            "chain_check": check,
+            "chain_findings": [chain.Finding.from_dict(item) for item in check.findings[:5]] if check else [],
+        },
     )
+
+
+@require_POST
+@login_required
+def verify_chain(request):
+    """Walks the whole chain now and keeps the result; the list shows it."""
+    _visible_entries(request.user)
+    report = chain.verify(record=True, checked_by=request.user.get_full_name())
+    if report.ok:
+        messages.success(request, gettext("The audit chain verifies: %(count)s entries checked.") % {"count": report.entries})
+    else:
+        messages.error(request, gettext("The audit chain is broken at entry %(id)s.") % {"id": report.first_broken})
+    return redirect("audit:list")
 
 
 def _model_field(model, key):

@@ -8,14 +8,20 @@ from django.db import models
 
 
 def snapshot(instance) -> dict:
-    """A JSON-ready picture of the instance's own fields, for before/after in the audit trail."""
+    """A JSON-ready picture of the instance's own fields, for before/after in the audit trail.
+
+    Encrypted personal data is recorded masked (``audit_value``) and blind indexes not at all: the
+    trail never holds a phone or ID-card number in clear.
+    """
     data = {}
     excluded = set(getattr(instance, "audit_exclude", ())) | instance.get_deferred_fields()
     for field in instance._meta.concrete_fields:
-        if field.name in excluded or field.attname in excluded:
+        if field.name in excluded or field.attname in excluded or getattr(field, "audit_skip", False):
             continue
         value = field.value_from_object(instance)
-        if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        if hasattr(field, "audit_value"):
+            value = field.audit_value(value)
+        elif isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
             value = value.isoformat()
         elif isinstance(value, (decimal.Decimal, uuid.UUID)):
             value = str(value)

@@ -32,8 +32,6 @@ def menu_for(user):
 
 
 COMING = [
-    (_("Goals & tasks"), "bi-flag"),
-    (_("Problems & rectification"), "bi-tools"),
     (_("Organization life"), "bi-people"),
     (_("Reports"), "bi-bar-chart"),
 ]

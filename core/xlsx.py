@@ -262,18 +262,27 @@ def find_table(workbook, columns: list[Column], *, scan_rows=10) -> Table:
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 WRAP = Alignment(wrap_text=True, vertical="top")
+CAPTION_FONT = Font(bold=True, size=14)
+CENTERED = Alignment(horizontal="center", vertical="center")
 MIN_WIDTH, MAX_WIDTH = 6, 60
 WIDTH_SAMPLE = 200
 
 
 @dataclass
 class Sheet:
-    """One sheet to write: a bold, frozen header row and data rows (any iterable, streamed)."""
+    """One sheet to write: a bold, frozen header row and data rows (any iterable, streamed).
+
+    ``caption`` puts a printed ledger's title in a merged row above the header. ``merges`` lists
+    cell ranges ("A3:A5") to merge; the rows' iterator may still add to it while it runs, as merged
+    ranges are written when the file is saved.
+    """
 
     title: str
     headers: list[str]
     rows: Iterable = ()
     wrap: bool = False  # wrap long text (instructions), else widths follow the content
+    caption: str = ""
+    merges: list = field(default_factory=list)
 
 
 def display_width(value) -> int:
@@ -304,7 +313,15 @@ def _write_sheet(worksheet, sheet: Sheet):
                 widths[index] = max(widths[index], display_width(value))
     for index, width in enumerate(widths, 1):
         worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    worksheet.freeze_panes = "A2"
+    # Panes are frozen before the first row is written (write-only mode needs it so).
+    worksheet.freeze_panes = "A3" if sheet.caption else "A2"
+    if sheet.caption:
+        cell = WriteOnlyCell(worksheet, value=sheet.caption)
+        cell.font = CAPTION_FONT
+        cell.alignment = CENTERED
+        worksheet.row_dimensions[1].height = 28
+        worksheet.append([cell])
+        worksheet.merged_cells.add(f"A1:{get_column_letter(max(len(sheet.headers), 1))}1")
     header_cells = []
     for header in sheet.headers:
         cell = WriteOnlyCell(worksheet, value=header)
@@ -316,6 +333,8 @@ def _write_sheet(worksheet, sheet: Sheet):
         if sheet.wrap:
             row = [_wrapped(worksheet, value) for value in row]
         worksheet.append(list(row))
+    for cell_range in sheet.merges:
+        worksheet.merged_cells.add(cell_range)
 
 
 def _wrapped(worksheet, value):

@@ -26,6 +26,8 @@ from organization.models import TITLE_ORDER, LeadingGroup, LeadingGroupMember, U
 from . import assessment as demo_assessment
 from . import data
 from . import evidence as demo_evidence
+from . import goals as demo_goals
+from . import problems as demo_problems
 
 
 class RefusedInProduction(Exception):
@@ -156,7 +158,7 @@ def run(now=None) -> dict:
     if settings.PRODUCTION:
         raise RefusedInProduction
     plan = build_plan()
-    created = dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds", "evidence"), 0)
+    created = dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds", "evidence", "goals", "problems"), 0)
     with acting_as(Actor(source="command")), transaction.atomic():
         units = _ensure_units(plan, created)
         people = _ensure_people(plan, units, created)
@@ -165,6 +167,8 @@ def run(now=None) -> dict:
         demo_assessment.ensure_standards()
         created["rounds"] = demo_assessment.ensure_round()
         created["evidence"] = demo_evidence.ensure_evidence()
+        created["goals"] = demo_goals.ensure_goals()
+        created["problems"] = demo_problems.ensure_problems()
     return created
 
 

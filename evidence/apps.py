@@ -25,4 +25,10 @@ class EvidenceConfig(AppConfig):
             ),
             position=40,
         )
+        from core.schedule import register_daily
+
         from . import workbench  # noqa: F401
+        from .export import expire_exports
+
+        # Finished ledger archives are removed once they expire (also `manage.py prune_ledger_exports`).
+        register_daily("evidence.expire_exports", lambda today: expire_exports())

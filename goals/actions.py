@@ -191,8 +191,8 @@ def add_task(
             errors["parent"] = _("The parent task belongs to another goal.")
         elif due_date > parent.due_date or start_date < parent.start_date:
             errors["due_date"] = _("A sub-task must fall within its parent's dates.")
-        elif parent.status in (TaskStatus.DECLINED, TaskStatus.DONE):
-            errors["parent"] = _("A declined or finished task cannot be decomposed.")
+        elif parent.status in (TaskStatus.DECLINED, TaskStatus.DONE, TaskStatus.WITHDRAWN):
+            errors["parent"] = _("A declined, finished or withdrawn task cannot be decomposed.")
         elif parent.status == TaskStatus.ISSUED and not _may(actor, GOAL_CHANGE, parent.issuer_unit):
             errors["parent"] = _("Sign for the task before decomposing it.")
     if cadence not in Cadence.values:
@@ -247,11 +247,59 @@ def decline_task(actor, task, *, reason):
     return task
 
 
+def _require_issuer(actor, task):
+    permissions.require_actor(actor, GOAL_CHANGE, task.issuer_unit)
+
+
+@business_action
+def reassign_task(actor, task, *, lead_unit, reason):
+    """After a decline, the issuer hands the task to another lead unit (or back to the same one with
+    the matter settled); the task is issued again and the change is recorded on the plan."""
+    _require_issuer(actor, task)
+    if task.status != TaskStatus.DECLINED:
+        raise ValidationError(_("Only a declined task is handed to another unit."))
+    root = task.issuer_unit
+    if not _within(lead_unit, root):
+        raise ValidationError({"lead_unit": _("The lead unit must be %(unit)s or a unit below it.") % {"unit": root}})
+    before = {"task": task.pk, "lead_unit": str(task.lead_unit), "decline_reason": task.decline_reason}
+    after = {"task": task.pk, "lead_unit": str(lead_unit)}
+    _record(actor, task.goal.plan, reason, before, after)
+    task.lead_unit, task.status, task.decline_reason, task.signed_at = lead_unit, TaskStatus.ISSUED, "", None
+    task.save()
+    return task
+
+
+@business_action
+def withdraw_task(actor, task, *, reason):
+    """The issuer withdraws (撤销) a task that is not done, with its sub-tasks: it no longer counts in
+    any roll-up, colour or reminder, and stays on record with the reason."""
+    _require_issuer(actor, task)
+    if task.status in (TaskStatus.DONE, TaskStatus.WITHDRAWN):
+        raise ValidationError(_("A finished or withdrawn task cannot be withdrawn."))
+    reason = _text(reason, "reason", _("Say why the task is withdrawn."))
+    _record(actor, task.goal.plan, reason, {"task": task.pk, "status": task.status}, {"task": task.pk, "status": TaskStatus.WITHDRAWN})
+    for item in [task, *descendants(task)]:
+        if item.status != TaskStatus.DONE:
+            item.status, item.withdraw_reason = TaskStatus.WITHDRAWN, reason
+            item.save()
+    return task
+
+
+def descendants(task):
+    """Every task below ``task``, parents before children."""
+    found, frontier = [], [task.pk]
+    while frontier:
+        level = list(Task.objects.filter(parent_id__in=frontier).order_by("position", "id"))
+        found.extend(level)
+        frontier = [item.pk for item in level]
+    return found
+
+
 @business_action
 def reschedule_task(actor, task, *, due_date, reason, today=None):
     """Moves a task's due date as a recorded plan adjustment; a red task given time shows yellow at best
     until its next accepted report."""
-    permissions.require_actor(actor, GOAL_CHANGE, task.issuer_unit)
+    _require_issuer(actor, task)
     if due_date < task.start_date:
         raise ValidationError({"due_date": _("The due date cannot be before the start date.")})
     if task.parent_id and due_date > task.parent.due_date:

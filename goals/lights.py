@@ -4,7 +4,8 @@
 - yellow: due within ``MOFAN_GOALS_YELLOW_DAYS`` days and behind the expected linear progress by
   more than ``MOFAN_GOALS_BEHIND_POINTS`` points, or no accepted report for longer than its cadence,
   or it was red and has not had an accepted report since (``Task.light_floor``);
-- green otherwise, and always once done.
+- green otherwise, and always once done;
+- none ("") for a withdrawn task: it is no longer carried out.
 """
 
 import datetime
@@ -46,6 +47,8 @@ def report_missing(task, today: datetime.date) -> bool:
 
 def light(task, today: datetime.date | None = None, *, percent: Decimal | None = None) -> str:
     """The colour of ``task`` on ``today``; ``percent`` overrides the stored one (a rolled-up parent)."""
+    if task.status == TaskStatus.WITHDRAWN:
+        return ""
     if task.status == TaskStatus.DONE:
         return Light.GREEN
     today = today or timezone.localdate()

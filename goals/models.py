@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditedModel, TimeStampedModel
@@ -44,6 +45,9 @@ class Plan(AuditedModel, TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("goals:plan", args=[self.pk])
 
     def get_scope_path(self):
         return self.unit.path
@@ -118,6 +122,7 @@ class TaskStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Light(models.TextChoices):
@@ -151,6 +156,7 @@ class Task(AuditedModel, TimeStampedModel):
     position = models.PositiveIntegerField(_("order"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.ISSUED)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawing"), blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     percent_done = models.DecimalField(_("percent done"), default=Decimal("0"), max_digits=5, decimal_places=2)
     last_accepted_report_at = models.DateTimeField(_("last accepted report"), null=True, blank=True)
@@ -168,6 +174,9 @@ class Task(AuditedModel, TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("goals:task", args=[self.pk])
 
     def get_scope_path(self):
         return self.lead_unit.path
@@ -241,6 +250,30 @@ class ProgressReport(AuditedModel, TimeStampedModel):
         return self.task.lead_unit_id
 
 
+class PlanSnapshot(models.Model):
+    """A plan's completion and colour counts on one day, written by the daily job: the dashboard's trend."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField(_("date"))
+    percent = models.DecimalField(_("percent done"), max_digits=5, decimal_places=2)
+    total = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+
+    scope_path_field = "plan__unit__path"
+
+    class Meta:
+        verbose_name = _("plan snapshot")
+        verbose_name_plural = _("plan snapshots")
+        ordering = ["plan", "date"]
+        constraints = [models.UniqueConstraint(fields=["plan", "date"], name="unique_plan_snapshot_per_day")]
+
+    def get_scope_path(self):
+        return self.plan.unit.path
+
+
 class SupervisionLevel(models.TextChoices):
     """Escalation levels, lowest first: 提醒 → 督办 → 约谈/通报."""
 
@@ -309,6 +342,9 @@ class SupervisionNotice(AuditedModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_level_display()} · {self.unit}"
+
+    def get_absolute_url(self):
+        return reverse("goals:notice", args=[self.pk])
 
     def get_scope_path(self):
         return self.unit.path

@@ -1,11 +1,14 @@
 """Progress rolled up from the accepted reports: sub-tasks into their parent, tasks into their goal,
-goals into the plan, each weighted. Computed on demand, never stored over the reports."""
+goals into the plan, each weighted. Computed on demand, never stored over the reports. Withdrawn
+tasks count nowhere."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Plan, PlanStatus, Task
+from django.db import models
+
+from .models import Plan, PlanStatus, Task, TaskStatus
 
 ZERO = Decimal("0")
 
@@ -52,10 +55,7 @@ class PlanProgress:
     tasks: dict  # task id -> percent
 
 
-def plan_progress(plan) -> PlanProgress:
-    """The plan's completion, each goal's and each task's, from two queries."""
-    goals = list(plan.goals.all())
-    tasks = list(Task.objects.filter(goal__plan=plan).only("id", "goal_id", "parent_id", "weight", "percent_done"))
+def progress_of(goals, tasks) -> PlanProgress:
     percents = task_percents(tasks)
     top = defaultdict(list)
     for task in tasks:
@@ -70,6 +70,29 @@ def plan_progress(plan) -> PlanProgress:
     )
 
 
+TASK_FIELDS = ("id", "goal_id", "parent_id", "weight", "percent_done")
+
+
+def plan_progress(plan) -> PlanProgress:
+    """The plan's completion, each goal's and each task's, from two queries."""
+    tasks = Task.objects.filter(goal__plan=plan).exclude(status=TaskStatus.WITHDRAWN).only(*TASK_FIELDS)
+    return progress_of(list(plan.goals.all()), list(tasks))
+
+
+def plans_progress(plans) -> dict[int, Decimal]:
+    """The completion of each of ``plans`` (a page of a list), from two queries for them all."""
+    from .models import Goal
+
+    plan_ids = [plan.pk for plan in plans]
+    goals, tasks = defaultdict(list), defaultdict(list)
+    for goal in Goal.objects.filter(plan_id__in=plan_ids).only("id", "plan_id", "weight"):
+        goals[goal.plan_id].append(goal)
+    rows = Task.objects.filter(goal__plan_id__in=plan_ids).exclude(status=TaskStatus.WITHDRAWN)
+    for task in rows.annotate(plan_id=models.F("goal__plan_id")).only(*TASK_FIELDS):
+        tasks[task.plan_id].append(task)
+    return {plan_id: progress_of(goals[plan_id], tasks[plan_id]).percent for plan_id in plan_ids}
+
+
 def unit_scores(round_, unit_ids) -> dict[int, Decimal]:
     """Goal completion (0-100) of each unit: the weighted progress of the tasks it leads in the
     published plans of the round's years. A task inside another task of the same unit is counted
@@ -80,7 +103,7 @@ def unit_scores(round_, unit_ids) -> dict[int, Decimal]:
         goals__tasks__lead_unit_id__in=unit_ids,
     ).distinct()
     tasks = list(
-        Task.objects.filter(goal__plan__in=plans).only("id", "parent_id", "lead_unit_id", "weight", "percent_done")
+        Task.objects.filter(goal__plan__in=plans).exclude(status=TaskStatus.WITHDRAWN).only("id", "parent_id", "lead_unit_id", "weight", "percent_done")
     )
     percents = task_percents(tasks)
     lead_of = {task.pk: task.lead_unit_id for task in tasks}

@@ -6,6 +6,7 @@ value can be set on its own; see docs/deployment.md for the list.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,11 @@ INSTALLED_APPS = [
     "treebeard",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "organization",
     "accounts",
@@ -74,21 +80,32 @@ INSTALLED_APPS = [
     "evidence",
     "standard",
     "assessment",
+    "notifications",
     "goals",
+    "problems",
+    "security",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "security.otp.SecondFactorMiddleware",
+    "security.middleware.PasswordChangeMiddleware",
+    "security.headers.NoStoreMiddleware",
+    # Last: turns a login refused by the lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mofan.urls"
@@ -104,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -127,16 +145,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.MofanBackend"]
+# The lockout first: it refuses a locked username or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["security.lockout.LockoutBackend", "accounts.backends.MofanBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:workbench"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Password policy (security/passwords.py). PasswordHistoryValidator also records every password set,
+# which drives the history, the expiry and the forced change of an issued password: keep it.
+MOFAN_PASSWORD_MIN_LENGTH = int(env("MOFAN_PASSWORD_MIN_LENGTH", "8"))
+MOFAN_PASSWORD_MIN_CLASSES = int(env("MOFAN_PASSWORD_MIN_CLASSES", "3"))  # of upper, lower, digit, symbol
+MOFAN_PASSWORD_HISTORY = int(env("MOFAN_PASSWORD_HISTORY", "5"))  # the last N passwords cannot be reused
+MOFAN_PASSWORD_MAX_AGE_DAYS = int(env("MOFAN_PASSWORD_MAX_AGE_DAYS", "90"))  # 0: never expires
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "security.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": MOFAN_PASSWORD_MIN_LENGTH}},
+    {"NAME": "security.passwords.CharacterClassValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "security.passwords.LocalCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.PasswordHistoryValidator"},
 ]
 
 # The interface is Simplified Chinese; msgids are English so other languages can follow.
@@ -177,6 +205,25 @@ TASKS = {
     }
 }
 
+# Reminders (notifications/digests.py): one digest a day per person in the inbox, by e-mail when
+# MOFAN_EMAIL_HOST is set, and one post a day per group robot (DingTalk / WeCom webhooks).
+EMAIL_HOST = env("MOFAN_EMAIL_HOST", "")
+EMAIL_PORT = int(env("MOFAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("MOFAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("MOFAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MOFAN_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("MOFAN_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("MOFAN_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = env("MOFAN_EMAIL_FROM", "mofan@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for links in e-mails and robot posts (e.g. https://mofan.example.gov.cn).
+MOFAN_SITE_URL = env("MOFAN_SITE_URL", "")
+# Robots may post only to these hosts ("*": any), so an office cannot make the server call the intranet.
+MOFAN_WEBHOOK_HOSTS = [h.lower() for h in env_list("MOFAN_WEBHOOK_HOSTS", ["oapi.dingtalk.com", "qyapi.weixin.qq.com"])]
+MOFAN_WEBHOOK_TIMEOUT = int(env("MOFAN_WEBHOOK_TIMEOUT", "5"))
+# A task issued this many days ago and still not signed for (签收) is reminded to its lead unit.
+MOFAN_GOALS_SIGN_DAYS = int(env("MOFAN_GOALS_SIGN_DAYS", "3"))
+
 # Traffic lights of tasks (goals/lights.py): yellow when due within this many days and behind the
 # expected linear progress by more than this many points.
 MOFAN_GOALS_YELLOW_DAYS = int(env("MOFAN_GOALS_YELLOW_DAYS", "7"))
@@ -207,6 +254,57 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 if env_bool("MOFAN_BEHIND_TLS_PROXY", PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline (no
+# <script> blocks, no on*= attributes; data reaches scripts through json_script). Style sheets come
+# from our own files too; inline style *attributes* are allowed (style-src-attr) because templates
+# draw progress bars and the Gantt chart with them — a style attribute cannot run code. Browsers
+# without CSP level 3 fall back to style-src, which therefore allows them as well.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Second factor (security/otp.py): who must use an authenticator app: "admins" (the three
+# administrators), "all" or "none". Whoever has one set up must use it whatever this says.
+MOFAN_2FA_REQUIRED = env("MOFAN_2FA_REQUIRED", "admins")
+if MOFAN_2FA_REQUIRED not in {"admins", "all", "none"}:
+    raise ImproperlyConfigured("MOFAN_2FA_REQUIRED must be 'admins', 'all' or 'none'")
+OTP_TOTP_ISSUER = env("MOFAN_OTP_ISSUER", "Mofan")
+
+# Lockout after failed logins (django-axes, security/lockout.py): MOFAN_LOCKOUT_ATTEMPTS failures for
+# a username, and separately for an address, within MOFAN_LOCKOUT_MINUTES lock it for as long.
+MOFAN_LOCKOUT_ATTEMPTS = int(env("MOFAN_LOCKOUT_ATTEMPTS", "5"))
+MOFAN_LOCKOUT_MINUTES = int(env("MOFAN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = MOFAN_LOCKOUT_ATTEMPTS
+AXES_COOLOFF_TIME = timedelta(minutes=MOFAN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_CALLABLE = "security.lockout.client_username"
+AXES_CLIENT_IP_CALLABLE = "core.context.client_ip"  # honours MOFAN_TRUST_X_FORWARDED_FOR
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+# Refused attempts during a lockout do not prolong it; a success does not clear the failures (it
+# would let one valid account reset the count of an address guessing others).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail records every login and logout
+AXES_VERBOSE = False
+
+# Sessions (security/sessions.py): idle timeout; the absolute lifetime is SESSION_COOKIE_AGE, counted
+# from the login. The last activity is written at most once every MOFAN_SESSION_TOUCH_SECONDS.
+MOFAN_SESSION_IDLE_SECONDS = int(env("MOFAN_SESSION_IDLE_SECONDS", str(15 * 60)))
+MOFAN_SESSION_TOUCH_SECONDS = int(env("MOFAN_SESSION_TOUCH_SECONDS", "60"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -248,3 +346,11 @@ LOGGING = {
 }
 
 MOFAN_NAV_TITLE = _("Model Agency Creation Platform")
+
+# Keys of core/crypto.py (docs/security.md): required in production, fixed development keys otherwise.
+MOFAN_DATA_KEY = env("MOFAN_DATA_KEY", "")
+MOFAN_DATA_KEYS = env_list("MOFAN_DATA_KEYS", [])
+MOFAN_AUDIT_KEY = env("MOFAN_AUDIT_KEY", "")
+MOFAN_AUDIT_KEYS = env_list("MOFAN_AUDIT_KEYS", [])
+# Audit entries are kept at least 180 days, whatever is configured.
+MOFAN_AUDIT_RETENTION_DAYS = max(180, int(env("MOFAN_AUDIT_RETENTION_DAYS", "180")))

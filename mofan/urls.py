@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 api_v1 = [
     path("", include("organization.api.urls")),
@@ -7,8 +7,10 @@ api_v1 = [
     path("", include("evidence.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include("standard.api.urls")),
+    path("", include("goals.api.urls")),
+    path("", include("problems.api.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:openapi"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:openapi"), name="docs"),
 ]
 
 urlpatterns = [
@@ -20,5 +22,9 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("assessment/", include("assessment.urls")),
     path("standard/", include("standard.urls")),
+    path("goals/", include("goals.urls")),
+    path("security/", include("security.urls")),
+    path("problems/", include("problems.urls")),
+    path("inbox/", include("notifications.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]

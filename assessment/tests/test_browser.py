@@ -6,25 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from assessment import actions
-from mofan.testing.browser import ARTIFACTS, TIMEOUT_MS
-from mofan.testing.factories import PASSWORD
+from mofan.testing.browser import ARTIFACTS, TIMEOUT_MS, log_in, log_out
 from organization.models import UnitKind
 
 from .conftest import PERFECT, answer_all
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    expect(page.get_by_test_id("current-user")).to_contain_text(user.real_name)
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出").click()
 
 
 def save(page, number, fill):

@@ -125,7 +125,7 @@ def test_every_unit_and_person_is_in_the_audit_trail(seeded):
 
 def test_second_run_writes_nothing(seeded):
     before = counts()
-    assert seed.run() == dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds", "evidence"), 0)
+    assert seed.run() == dict.fromkeys(("units", "people", "grants", "leading_groups", "seats", "rounds", "evidence", "goals", "problems"), 0)
     assert counts() == before
 
 

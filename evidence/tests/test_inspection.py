@@ -182,6 +182,7 @@ def test_inspection_access_ends_on_time(world, clock):
     assert 'data-testid="inspection-ledger-link"' in workbench(inspector)
 
     clock.travel(visit.valid_until - datetime.timedelta(seconds=1))
+    inspector.force_login(t["inspector"])  # days later: the first session has timed out
     assert ledger(inspector, t["dept_b"]).status_code == 200
     assert download(inspector, t["fin_doc"]).status_code == 200
 

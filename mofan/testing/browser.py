@@ -77,3 +77,20 @@ def page(request, browser, live_server, transactional_db):
         page.screenshot(path=str(ARTIFACTS / f"{name}.{outcome}.png"), full_page=True)
     finally:
         context.close()
+
+
+def log_in(page, user, password=None):
+    """Logs ``user`` in through the login page (test people share the factories' password)."""
+    from playwright.sync_api import expect
+
+    from mofan.testing.factories import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password or PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page.get_by_test_id("current-user")).to_contain_text(user.real_name)
+
+
+def log_out(page):
+    page.get_by_role("button", name="退出").click()

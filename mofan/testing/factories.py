@@ -9,6 +9,7 @@ from accounts import actions as account_actions
 from accounts.models import PartyStatus, User
 from organization import actions as org_actions
 from organization.models import Unit, UnitKind
+from security.models import PasswordState
 
 _codes = itertools.count(1)
 _phones = itertools.count(13800000000)
@@ -43,6 +44,9 @@ def make_person(unit, *, real_name=None, username=None, password=PASSWORD, roles
         party_status=extra.pop("party_status", PartyStatus.MEMBER),
         **extra,
     )
+    # Test people log in with PASSWORD as if they had chosen it: the forced change of an issued
+    # password is tested on its own (security/tests/test_passwords.py).
+    PasswordState.objects.filter(user=person).update(must_change=False)
     for role, scope_unit in roles:
         account_actions.grant_role(None, person=person, role=role, unit=scope_unit)
     return person

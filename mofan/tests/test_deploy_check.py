@@ -36,6 +36,8 @@ def production(**overrides):
         "MOFAN_SECRET_KEY": STRONG_KEY,
         "MOFAN_ALLOWED_HOSTS": "mofan.example.gov.cn",
         "MOFAN_CSRF_TRUSTED_ORIGINS": "https://mofan.example.gov.cn",
+        "MOFAN_DATA_KEY": "k" * 48,
+        "MOFAN_AUDIT_KEY": "a" * 48,
     }
     env.update(overrides)
     return env

@@ -30,3 +30,9 @@ document.addEventListener("htmx:afterSwap", function (event) {
     }
   }
 });
+
+// A select with data-autosubmit sends its form as soon as a value is picked.
+document.addEventListener("change", function (event) {
+  var field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) { field.form.submit(); }
+});
