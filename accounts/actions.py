@@ -25,8 +25,9 @@ PERSON_FIELDS = ("real_name", "unit", "position", "party_status", "party_unit", 
 def suggest_username(real_name: str, taken=None) -> str:
     """A free login name from the pinyin of the real name: 张三 → zhangsan, then zhangsan2…"""
     base = pinyin_login(real_name)
-    existing = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
-    return unique_login(base, existing | set(taken or ()))
+    # Compared without case, as the check in create_person is.
+    existing = {name.lower() for name in User.objects.filter(username__istartswith=base).values_list("username", flat=True)}
+    return unique_login(base, existing | {name.lower() for name in taken or ()})
 
 
 def validate_person(data, *, instance=None):
@@ -91,12 +92,14 @@ def create_person(actor, *, username=None, password=None, **data):
     """Creates a person in a unit. Without a password the account cannot log in until one is set."""
     cleaned = validate_person(data)
     permissions.require_actor(actor, "accounts.user.change", cleaned["unit"])
-    username = (username or "").strip() or suggest_username(cleaned["real_name"])
-    if not USERNAME_RE.match(username):
+    username = (username or "").strip()
+    if not username:
+        username = suggest_username(cleaned["real_name"])  # free by construction
+    elif not USERNAME_RE.match(username):
         raise ValidationError(
             {"username": _("The login name %(username)s may only contain letters, digits and @ . + - _.") % {"username": username}}
         )
-    if User.objects.filter(username__iexact=username).exists():
+    elif User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The username %(username)s is taken.") % {"username": username}})
     person = User(username=username, **{k: v for k, v in cleaned.items() if k in PERSON_FIELDS})
     if password:

@@ -60,6 +60,16 @@ def test_a_row_altered_by_hand_is_detected_at_that_entry():
     assert str(target) in report.findings[0].message
 
 
+def test_the_daily_job_records_a_check_that_names_the_altered_entry():
+    from core.schedule import daily_jobs
+
+    entries = write(4)
+    raw(f"UPDATE {TABLE} SET summary = %s WHERE id = %s", ["nothing happened", entries[1].id])
+    daily_jobs()["audit.verify_chain"](datetime.date.today())
+    check = chain.last_check()
+    assert not check.ok and check.first_broken_id == entries[1].id and check.entries == 4
+
+
 def test_an_altered_row_with_a_recomputed_plain_hash_is_still_detected():
     entries = write(4)
     target = entries[1].id
