@@ -20,6 +20,31 @@ def second_factor_off(settings):
     settings.MOFAN_2FA_REQUIRED = "none"
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Stored files go to a scratch folder of the test, never into var/media (nor one shared by the
+    parallel workers)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo seeded once for a test module, rolled back after it; yields the folder of its files
+    (a test that opens them sets ``settings.MEDIA_ROOT`` to it)."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from demo import seed
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        with transaction.atomic():
+            seed.run()
+            yield media
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
 def password():
     return PASSWORD

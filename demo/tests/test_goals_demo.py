@@ -7,8 +7,6 @@ in its own savepoint on top of it.
 import datetime
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditEntry
@@ -38,12 +36,8 @@ GOAL_MODELS = (Plan, Goal, Task, Milestone, ProgressReport, PlanAdjustment, Supe
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        with transaction.atomic():
-            seed.run()
-            yield
-            transaction.set_rollback(True)
+def seeded(seeded_demo):
+    return seeded_demo
 
 
 @pytest.fixture

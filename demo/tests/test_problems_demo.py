@@ -8,15 +8,13 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.test import override_settings
 
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import PROBLEM_VERIFY, Role
 from assessment.models import Scorecard, ScorecardStatus
 from audit.models import AuditEntry
-from demo import data, seed
+from demo import data
 from demo import problems as demo_problems
 from notifications.reminders import gather
 from problems import actions, feedback, reminders, suggestions
@@ -40,12 +38,8 @@ MODELS = (Problem, Measure, MeasureUpdate, Suggestion, Feedback)
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        with transaction.atomic():
-            seed.run()
-            yield
-            transaction.set_rollback(True)
+def seeded(seeded_demo):
+    return seeded_demo
 
 
 @pytest.fixture
