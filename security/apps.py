@@ -13,8 +13,6 @@ class SecurityConfig(AppConfig):
         # Signal receivers (login, logout, lockout, account changes, second-factor state at login)
         # are connected here, before the first login of the process.
         from . import lockout, otp, sessions  # noqa: F401
-        from .auth_views import register_menu as auth_menu
-        from .compliance_views import register_menu as compliance_menu
+        from .navigation import register_menu
 
-        compliance_menu()
-        auth_menu()
+        register_menu()

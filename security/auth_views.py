@@ -134,30 +134,3 @@ def session_end(request, pk):
     messages.success(request, _("%(count)d sessions of %(name)s were ended.") % {"count": count, "name": person.real_name})
     return redirect("security:session_list")
 
-
-def register_menu():
-    """Menu entries of these pages (to be called from SecurityConfig.ready)."""
-    from django.utils.translation import gettext_lazy
-
-    from core.navigation import MenuItem, register
-
-    register(
-        MenuItem(
-            label=gettext_lazy("Login lockouts"),
-            url_name="security:lockout_list",
-            namespace="security",
-            icon="bi-lock",
-            visible=lambda user: permissions.has_any_scope(user, LOCKOUT_CHANGE),
-        ),
-        position=97,
-    )
-    register(
-        MenuItem(
-            label=gettext_lazy("Sessions"),
-            url_name="security:session_list",
-            namespace="security",
-            icon="bi-pc-display",
-            visible=lambda user: permissions.has_any_scope(user, SESSION_END),
-        ),
-        position=98,
-    )

@@ -19,31 +19,3 @@ def compliance_page(request):
     unknown = sum(1 for _item, checks in items for check in checks if check.ok is None)
     return render(request, "security/compliance.html", {"items": items, "failing": failing, "unknown": unknown})
 
-
-def register_menu():
-    """Menu entries of the security app (called from SecurityConfig.ready)."""
-    from django.utils.translation import gettext_lazy as _
-
-    from accounts.roles import OTP_RESET
-    from core.navigation import MenuItem, register
-
-    register(
-        MenuItem(
-            label=_("Security compliance"),
-            url_name="security:compliance",
-            namespace="security",
-            icon="bi-shield-check",
-            visible=lambda user: permissions.has_any_scope(user, COMPLIANCE_VIEW),
-        ),
-        position=95,
-    )
-    register(
-        MenuItem(
-            label=_("Second factors"),
-            url_name="security:otp_people",
-            namespace="security",
-            icon="bi-phone",
-            visible=lambda user: permissions.has_any_scope(user, OTP_RESET),
-        ),
-        position=96,
-    )
