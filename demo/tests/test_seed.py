@@ -230,6 +230,13 @@ def test_command_prints_the_demo_logins_and_they_work(db):
         assert authenticate(username=username, password=data.DEMO_PASSWORD) is not None
 
 
+def test_the_logins_say_that_administrators_set_up_a_second_factor(db, settings):
+    settings.MOFAN_2FA_REQUIRED = "admins"
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "系统管理员、安全管理员和审计管理员首次登录时需在手机验证器应用中绑定动态口令" in out.getvalue()
+
+
 @pytest.mark.django_db
 def test_the_coal_centre_round_shows_every_step():
     """Sections at every step, so each demo login has work waiting: the speech's round in progress."""

@@ -1,5 +1,6 @@
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -47,4 +48,11 @@ class Command(BaseCommand):
         for row in rows:
             cells = [_pad(cell, width) for cell, width in zip(row, widths)]
             self.stdout.write("  ".join([*cells, row[-1]]))
+        required = settings.MOFAN_2FA_REQUIRED
+        if required != "none":
+            who = _("Every account") if required == "all" else _("The system, security and audit administrators")
+            self.stdout.write(_(
+                "%(who)s set up an authenticator app (TOTP) at the first login and then give its code at each "
+                "login; MOFAN_2FA_REQUIRED=none turns this off for a trial."
+            ) % {"who": who})
         self.stdout.write(self.style.WARNING(_("Demo data only: never load it into a production system.")))
