@@ -34,6 +34,9 @@ class PersonForm(BootstrapMixin, forms.Form):
     party_status = forms.ChoiceField(label=_("Political status"), choices=PartyStatus.choices)
     party_unit = forms.ModelChoiceField(label=_("Party organization"), queryset=None, required=False)
     phone = forms.CharField(label=_("Mobile phone"), max_length=11, required=False)
+    id_number = forms.CharField(
+        label=_("ID card number"), max_length=18, required=False, help_text=_("Stored encrypted; shown masked to those without contact access.")
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, initial=0, required=False)
 

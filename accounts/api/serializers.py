@@ -18,6 +18,9 @@ class PersonSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField(
         help_text=_("The full number for users who may see contact details, otherwise the masked form.")
     )
+    id_number = serializers.SerializerMethodField(
+        help_text=_("The full number for users who may see contact details, otherwise the masked form.")
+    )
 
     class Meta:
         model = User
@@ -33,17 +36,23 @@ class PersonSerializer(serializers.ModelSerializer):
             "party_unit",
             "party_unit_name",
             "phone",
+            "id_number",
             "is_active",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.CharField())
-    def get_phone(self, person):
+    def _shows_contact(self, person):
         # Scopes are cached on the request user, so this costs no query per row.
         request = self.context.get("request")
-        if request and permissions.has_perm(request.user, PERSON_VIEW_CONTACT, person):
-            return person.phone or ""
-        return person.masked_phone
+        return bool(request) and permissions.has_perm(request.user, PERSON_VIEW_CONTACT, person)
+
+    @extend_schema_field(serializers.CharField())
+    def get_phone(self, person):
+        return (person.phone or "") if self._shows_contact(person) else person.masked_phone
+
+    @extend_schema_field(serializers.CharField())
+    def get_id_number(self, person):
+        return (person.id_number or "") if self._shows_contact(person) else person.masked_id_number
 
 
 class PersonUpdateSerializer(serializers.Serializer):
@@ -54,6 +63,7 @@ class PersonUpdateSerializer(serializers.Serializer):
     party_status = serializers.ChoiceField(choices=PartyStatus.choices, required=False)
     party_unit = VisibleUnitField(allow_null=True, required=False)
     phone = serializers.CharField(allow_blank=True, allow_null=True, required=False)
+    id_number = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=18)
 
 
 class PersonCreateSerializer(PersonUpdateSerializer):

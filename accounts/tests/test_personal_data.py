@@ -153,3 +153,35 @@ def test_rotate_data_key_reencrypts_every_column_and_keeps_lookups(agency_tree, 
 def test_people_made_by_the_factory_still_have_distinct_numbers(agency_tree):
     other = make_person(agency_tree["dept_b"])
     assert other.phone and User.objects.get(matching(User, "phone", other.phone)) == other
+
+
+def test_the_person_form_takes_an_id_number_and_refuses_a_wrong_one(agency_tree):
+    t = agency_tree
+    client = client_for(t["sysadmin"])
+    form = {"real_name": "钱七", "unit": t["dept_b"].pk, "party_status": "masses", "id_number": "330106199003071235"}
+    response = client.post(reverse("people:create"), form)
+    assert response.status_code == 200 and "不是有效的 18 位身份证号码" in response.content.decode()
+    assert not User.objects.filter(real_name="钱七").exists()
+    response = client.post(reverse("people:create"), {**form, "id_number": ID_NUMBER})
+    person = User.objects.get(real_name="钱七")
+    assert response.status_code == 302 and person.id_number == ID_NUMBER
+    assert raw_columns(person, "id_number")[0] != ID_NUMBER
+
+
+def test_the_api_shows_id_numbers_masked_without_contact_permission(agency_tree):
+    from rest_framework.test import APIClient
+
+    t = agency_tree
+    admin = APIClient()
+    admin.force_login(t["sysadmin"])
+    url = f"/api/v1/people/{t['staff_a'].pk}/"
+    response = admin.patch(url, {"real_name": t["staff_a"].real_name, "unit": t["dept_a"].pk, "id_number": ID_NUMBER}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["id_number"] == ID_NUMBER
+    colleague = APIClient()
+    colleague.force_login(make_person(t["dept_a"], username="colleague"))
+    listed = {row["username"]: row["id_number"] for row in colleague.get("/api/v1/people/").json()["results"]}
+    assert listed["staff_a"] == "3301**********1236" and listed["office"] == ""
+    auditor = APIClient()
+    auditor.force_login(t["secadmin"])
+    assert auditor.get(url).json()["id_number"] == "3301**********1236"
