@@ -196,10 +196,17 @@ def grant_role(actor, *, person, role, unit, valid_from=None, valid_until=None, 
         granted_by=actor,
     )
     grant.full_clean(exclude=["granted_by"])
-    if role in ADMIN_ROLES and RoleGrant.objects.filter(person=person, role__in=ADMIN_ROLES).exclude(role=role).exists():
+    held = set(RoleGrant.objects.filter(person=person).values_list("role", flat=True))
+    if role in ADMIN_ROLES and held & ADMIN_ROLES - {role}:
         raise ValidationError(
             {"role": _("One person cannot hold two of the system, security and audit administrator roles.")}
         )
+    if role in ADMIN_ROLES and held - ADMIN_ROLES:
+        raise ValidationError(
+            {"role": _("An administrator does no business work: revoke this person's business roles first.")}
+        )
+    if role not in ADMIN_ROLES and held & ADMIN_ROLES:
+        raise ValidationError({"role": _("An administrator does no business work: this role cannot go to an administrator.")})
     grant.save()
     permissions.forget(person)
     return grant

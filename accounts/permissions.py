@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from organization.models import Unit
 
-from .roles import IMPLICIT_ROLE, ROLE_PERMISSIONS
+from .roles import ADMIN_ROLES, IMPLICIT_ROLE, ROLE_PERMISSIONS
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def scopes(user) -> tuple[Scope, ...]:
         .values_list("role", "unit_id", "unit__path")
     )
     result = [Scope(role, unit_id, path) for role, unit_id, path in rows]
-    if user.unit_id:
+    # The three administrators do no business work (三员分立): not even a staff member's on their own unit.
+    if user.unit_id and not any(scope.role in ADMIN_ROLES for scope in result):
         result.append(Scope(IMPLICIT_ROLE, user.unit_id, user.unit.path))
     user._mofan_scopes = tuple(result)
     return user._mofan_scopes

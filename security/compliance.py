@@ -221,9 +221,20 @@ def three_administrators():
     # business role would let an administrator do business work.
     allowed_shared = {"organization.unit.view", "accounts.user.view", "accounts.user.view_contact", "accounts.user.export"}
     leaks = sorted({perm for perms in admin_only.values() for perm in perms if perm in business and perm not in allowed_shared})
+    from accounts.models import RoleGrant
+
+    mixed = sorted(
+        set(
+            RoleGrant.objects.filter(person_id__in=[pk for pk, _name in held], person__is_active=True)
+            .exclude(role__in=ADMIN_ROLES)
+            .values_list("person__real_name", flat=True)
+        )
+    )
     problems = []
     if doubles:
         problems.append(_("holding two administrator roles: %(names)s") % {"names": "、".join(doubles)})
+    if mixed:
+        problems.append(_("administrators also holding business roles: %(names)s") % {"names": "、".join(mixed)})
     if leaks:
         problems.append(_("administrator roles with business permissions: %(perms)s") % {"perms": ", ".join(leaks)})
     setting = _("%(count)d people hold administrator roles") % {"count": len(held)}

@@ -2,7 +2,7 @@
 security administrator only."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -147,3 +147,30 @@ def test_a_phone_number_stored_in_clear_does_not_hold(agency_tree, settings):
     field = User._meta.get_field("phone")
     _raw_update(User._meta.db_table, field.column, "13912345678", staff.pk)
     assert results()["Encryption of personal data"].ok is False
+
+
+def test_administrators_take_no_business_roles_and_the_page_tells_when_one_does(agency_tree):
+    t = agency_tree
+    with pytest.raises(ValidationError) as error:
+        account_actions.grant_role(None, person=t["auditor"], role=Role.LEADER, unit=t["agency"])
+    assert "does no business work" in str(error.value)
+    with pytest.raises(ValidationError):
+        account_actions.grant_role(None, person=t["office"], role=Role.SECURITY_ADMIN, unit=t["agency"])
+    assert not RoleGrant.objects.filter(person__in=[t["auditor"], t["office"]], role__in=[Role.LEADER, Role.SECURITY_ADMIN]).exists()
+    RoleGrant.objects.create(person=t["auditor"], role=Role.LEADER, unit=t["agency"])  # by hand, in the database
+    check = results()["One person, one administrator role"]
+    assert check.ok is False and "审计管理员" in check.detail
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "secadmin", "auditor"])
+def test_administrators_do_no_business_work_on_their_own_unit(client, agency_tree, settings, who):
+    """Not even the reading and writing every staff member has on their own unit (三员分立)."""
+    settings.MOFAN_2FA_REQUIRED = "none"
+    from problems import actions as problem_actions
+
+    admin = agency_tree[who]
+    with pytest.raises(PermissionDenied):
+        problem_actions.register_problem(admin, unit=admin.unit, title="管理员登记的问题")
+    client.force_login(admin)
+    for name in ("evidence:ledger", "problems:problems", "goals:notices"):
+        assert client.get(reverse(name)).status_code in (403, 404), name
