@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from axes.backends import AxesStandaloneBackend
-from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
@@ -127,6 +126,18 @@ def visible_lockouts(user) -> list[Lockout]:
     return [lock for lock in current_lockouts() if lock.person is None or permissions.has_perm(user, LOCKOUT_CHANGE, lock.person)]
 
 
+def _forget(kind, value) -> int:
+    """Stops counting failures under ``value`` only. An axes record counts for its username and its
+    address at once: deleting it would also unlock the other (a username unlocked would free every
+    name tried from its address). So the value is blanked, and only records left with neither go."""
+    other = ADDRESS if kind == USERNAME else USERNAME
+    records = AccessAttempt.objects.filter(**{kind: value})
+    count = records.count()
+    records.filter(**{f"{other}__isnull": True}).delete()
+    records.update(**{kind: None})
+    return count
+
+
 def unlock(actor, kind, value) -> int:
     """Lifts the lockout of a username or an address; returns how many failure records were cleared."""
     if not permissions.has_any_scope(actor, LOCKOUT_CHANGE):
@@ -135,11 +146,11 @@ def unlock(actor, kind, value) -> int:
         person = User.objects.filter(username__iexact=value).first()
         if person is not None and not permissions.has_perm(actor, LOCKOUT_CHANGE, person):
             raise PermissionDenied
-        cleared = AxesProxyHandler.reset_attempts(username=value)
+        cleared = _forget(USERNAME, value)
         summary = _("Login unlocked for username %(value)s") % {"value": value}
     elif kind == ADDRESS:
         person = None
-        cleared = AxesProxyHandler.reset_attempts(ip_address=value)
+        cleared = _forget(ADDRESS, value)
         summary = _("Login unlocked for address %(value)s") % {"value": value}
     else:
         raise ValueError(kind)

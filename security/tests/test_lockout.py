@@ -130,6 +130,23 @@ def test_the_security_administrator_sees_and_unlocks_a_lockout(client, agency_tr
     assert login(client, "staff_a", ip="10.0.0.1").status_code == 302
 
 
+def test_unlocking_an_address_leaves_the_username_locked_and_the_other_way_round(client, agency_tree):
+    fail(client, "staff_a", 5, ip="10.0.0.1")
+    client.force_login(agency_tree["secadmin"])
+    client.post(reverse("security:lockout_unlock"), {"kind": "ip_address", "value": "10.0.0.1"})
+    client.logout()
+    assert login(client, "staff_b", ip="10.0.0.1").status_code == 302  # the address is free again
+    client.logout()
+    assert login(client, "staff_a", ip="10.0.0.1").status_code == 429  # the name is still locked
+    fail(client, "staff_b", 5, ip="10.0.0.3")
+    client.force_login(agency_tree["secadmin"])
+    client.post(reverse("security:lockout_unlock"), {"kind": "username", "value": "staff_b"})
+    client.logout()
+    assert login(client, "staff_b", ip="10.0.0.4").status_code == 302
+    client.logout()
+    assert login(client, "office", ip="10.0.0.3").status_code == 429  # the address is still locked
+
+
 def test_a_business_user_cannot_open_or_use_the_lockout_page(client, agency_tree):
     fail(client, "staff_a", 5)
     for name in ("office", "staff_b"):
