@@ -5,11 +5,13 @@ of None is the system itself) and leaves an audit entry through the model's chan
 """
 
 import re
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from core.actions import business_action
+from core.events import log_event
 from core.fields import id_number_is_valid, matching, normalize_id_number
 from organization.models import PARTY_KINDS
 
@@ -132,6 +134,7 @@ def set_person_active(actor, person, active: bool):
     permissions.require_actor(actor, "accounts.user.change", person)
     if actor is not None and actor.pk == person.pk and not active:
         raise ValidationError(_("You cannot disable your own account."))
+    _refuse_another_administrator(actor, person)
     person.is_active = active
     person.save()
     if not active:
@@ -155,13 +158,44 @@ def _end_sessions(session_model, person):
 
 @business_action
 def set_password(actor, person, password):
+    """Sets a password chosen for someone else: issued, so it must be changed at their next login."""
     permissions.require_actor(actor, "accounts.user.change", person)
+    _refuse_another_administrator(actor, person)
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(password, person)
     person.set_password(password)
     person.save()
+    log_event("password_issued", instance=person, summary=_("Password issued to %(name)s") % {"name": person.real_name})
     return person
+
+
+@business_action
+def issue_password(actor, person) -> str:
+    """Makes a random password that meets the policy, sets it (see set_password) and returns it once."""
+    if actor is not None and actor.pk == person.pk:
+        raise ValidationError(_("Change your own password on the password page."))
+    alphabet = {
+        "upper": "ABCDEFGHJKLMNPQRSTUVWXYZ",
+        "lower": "abcdefghijkmnpqrstuvwxyz",
+        "digit": "23456789",
+        "symbol": "!#%+-=?@",
+    }
+    chars = [secrets.choice(group) for group in alphabet.values()]
+    chars += [secrets.choice("".join(alphabet.values())) for _n in range(8)]
+    secrets.SystemRandom().shuffle(chars)
+    password = "".join(chars)
+    set_password(actor, person, password)
+    return password
+
+
+def _refuse_another_administrator(actor, person):
+    """三员分立: the system administrator does not take over or switch off the security or audit
+    administrator's account. Their role is revoked first, or the password set on the server."""
+    if actor is None or actor.pk == person.pk:
+        return
+    if RoleGrant.objects.filter(person=person, role__in=ADMIN_ROLES).exists():
+        raise PermissionDenied(_("An administrator's account is changed only after their administrator role is revoked."))
 
 
 def _require_grant_scope(actor, unit):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/enable/", views.person_set_active, {"active": True}, name="enable"),
     path("<int:pk>/disable/", views.person_set_active, {"active": False}, name="disable"),
     path("<int:pk>/grant/", views.grant_create, name="grant"),
+    path("<int:pk>/password/", views.person_issue_password, name="issue_password"),
 ]

@@ -141,6 +141,20 @@ def person_set_active(request, pk, active):
 
 
 @login_required
+@require_POST
+def person_issue_password(request, pk):
+    """Sets a new random password and shows it once, for the administrator to hand over; the person
+    must change it at their next login. Nothing keeps it: lost, it is issued again."""
+    person = permissions.get_visible_or_404(User.objects.select_related("unit"), request.user, pk=pk)
+    try:
+        password = actions.issue_password(request.user, person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("people:detail", pk=person.pk)
+    return render(request, "accounts/password_issued.html", {"person": person, "password": password})
+
+
+@login_required
 def person_import(request):
     if not permissions.has_any_scope(request.user, PERSON_CHANGE):
         raise PermissionDenied

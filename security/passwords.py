@@ -96,7 +96,8 @@ class PasswordHistoryValidator:
         count = settings.MOFAN_PASSWORD_HISTORY
         if not count or user is None or user.pk is None:
             return
-        hashes = previous_hashes(user, count)
+        # The current password and the `count` before it: the history keeps the current one too.
+        hashes = previous_hashes(user, count + 1)
         if user.has_usable_password() and user.password not in hashes:
             hashes.append(user.password)
         if any(check_password(password, encoded) for encoded in hashes):
@@ -131,7 +132,7 @@ def record_change(user):
     actor = current_actor().current_user()
     by_owner = actor is not None and actor.pk == user.pk
     PasswordHistory.objects.create(user=user, password=user.password)
-    keep = max(settings.MOFAN_PASSWORD_HISTORY, 1)
+    keep = settings.MOFAN_PASSWORD_HISTORY + 1  # the current password and the ones before it
     stale = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[keep:])
     if stale:
         PasswordHistory.objects.filter(pk__in=stale).delete()

@@ -69,24 +69,24 @@ def test_common_passwords_are_refused_from_both_lists():
     assert "password_too_common" in codes("Mofan@2026demo")  # the published demo password
 
 
-def test_the_last_five_passwords_cannot_be_chosen_again(agency_tree):
+def test_the_current_and_the_five_previous_passwords_cannot_be_chosen_again(agency_tree):
     person = agency_tree["staff_a"]
-    used = [f"Kennwort-{n}x" for n in range(6)]
+    used = [f"Kennwort-{n}x" for n in range(7)]
     with acting_as(Actor(user=person)):
         for password in used:
             person.set_password(password)
             person.save()
-    assert PasswordHistory.objects.filter(user=person).count() == 5
-    for recent in used[1:]:
+    assert PasswordHistory.objects.filter(user=person).count() == 6
+    for recent in used[1:]:  # the current one (used[6]) and the five before it
         assert "password_reused" in codes(recent, person)
-    assert codes(used[0], person) == set()  # six passwords ago
+    assert codes(used[0], person) == set()  # six passwords before the current one
 
 
 def test_the_history_length_is_a_setting(agency_tree, settings):
     settings.MOFAN_PASSWORD_HISTORY = 2
     person = agency_tree["staff_a"]
     with acting_as(Actor(user=person)):
-        for password in ("Kennwort-1x", "Kennwort-2x", "Kennwort-3x"):
+        for password in ("Kennwort-1x", "Kennwort-2x", "Kennwort-3x", "Kennwort-4x"):
             person.set_password(password)
             person.save()
     assert "password_reused" in codes("Kennwort-2x", person)
@@ -94,6 +94,33 @@ def test_the_history_length_is_a_setting(agency_tree, settings):
 
 
 # --- Issued passwords -------------------------------------------------------------------------------
+
+
+def test_the_system_administrator_issues_a_password_that_must_be_changed_at_login(client, agency_tree):
+    t = agency_tree
+    client.force_login(t["sysadmin"])
+    page = client.post(reverse("people:issue_password", args=[t["staff_a"].pk]))
+    assert page.status_code == 200
+    issued = page.context["password"]
+    assert codes(issued) == set() and issued in page.content.decode()
+    entry = AuditEntry.objects.get(action="password_issued")
+    assert entry.actor == t["sysadmin"] and issued not in str(entry.before) + str(entry.after) + entry.summary
+    client.logout()
+    response = client.post(reverse("accounts:login"), {"username": "staff_a", "password": issued})
+    assert response.status_code == 302
+    assert client.get(reverse("core:workbench")).url.startswith(reverse("security:password_change"))
+
+
+def test_an_administrator_account_is_not_taken_over_by_another_administrator(client, agency_tree):
+    t = agency_tree
+    client.force_login(t["sysadmin"])
+    for admin in ("secadmin", "auditor"):
+        assert client.post(reverse("people:issue_password", args=[t[admin].pk])).status_code == 403
+        assert client.post(reverse("people:disable", args=[t[admin].pk])).status_code == 403
+    t["auditor"].refresh_from_db()
+    assert t["auditor"].is_active and t["auditor"].check_password(PASSWORD)
+    client.force_login(t["county_staff"])  # no right to change people at all
+    assert client.post(reverse("people:issue_password", args=[t["staff_a"].pk])).status_code == 404
 
 
 def test_a_password_set_by_someone_else_is_issued(agency_tree):
@@ -215,8 +242,8 @@ def test_the_second_factor_comes_before_the_forced_change(client, agency_tree, s
     """A stolen issued password alone must not let the thief set a password of their own."""
     settings.MOFAN_2FA_REQUIRED = "admins"
     admin = agency_tree["secadmin"]
-    with acting_as(Actor(user=agency_tree["sysadmin"])):
-        account_actions.set_password(agency_tree["sysadmin"], admin, "Issued-Pass-1")
+    # Set on the server (an administrator's password is not issued through another administrator).
+    account_actions.set_password(None, admin, "Issued-Pass-1")
     login(client, "secadmin", "Issued-Pass-1")
     response = client.get(reverse("security:password_change"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("security:otp_enrol"))
