@@ -83,7 +83,7 @@ def excluded() -> list:
 
 
 def backup_dir() -> Path:
-    return Path(getattr(settings, "MOFAN_BACKUP_DIR", Path(settings.VAR_DIR) / "backups"))
+    return Path(settings.MOFAN_BACKUP_DIR)
 
 
 def mofan_version() -> str:

@@ -51,6 +51,8 @@ ALLOWED_HOSTS = env_list("MOFAN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("MOFAN_CSRF_TRUSTED_ORIGINS", [])
 
 VAR_DIR = Path(env("MOFAN_VAR_DIR", BASE_DIR / "var"))
+# Where `manage.py backup` writes its archives and the compliance page looks for the latest one.
+MOFAN_BACKUP_DIR = Path(env("MOFAN_BACKUP_DIR", VAR_DIR / "backups"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -161,7 +163,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "security.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": MOFAN_PASSWORD_MIN_LENGTH}},
     {"NAME": "security.passwords.CharacterClassValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "security.passwords.LocalCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "security.passwords.PasswordHistoryValidator"},

@@ -369,10 +369,10 @@ def deploy_checks():
 
 @check(9)
 def last_backup():
-    directory = _setting("MOFAN_BACKUP_DIR")
+    from core.backup import backup_dir
+
+    directory = backup_dir()
     max_hours = _setting("MOFAN_BACKUP_MAX_AGE_HOURS", default=26)
-    if not directory:
-        return Check(_("Last backup"), _("not configured"), None, _("No backup directory is configured (MOFAN_BACKUP_DIR)."))
     files = [path for path in Path(directory).glob("*") if path.is_file()] if Path(directory).is_dir() else []
     if not files:
         return Check(_("Last backup"), str(directory), False, _("no backup found"))

@@ -80,10 +80,14 @@ class CharacterClassValidator:
 
 
 class LocalCommonPasswordValidator(CommonPasswordValidator):
-    """Passwords common in Chinese offices (and the published demo password), on top of Django's list."""
+    """Django's 20,000 common passwords and those common in Chinese offices (and the published demo
+    password), in one validator so that a password on both lists is refused with one message."""
 
     def __init__(self, password_list_path=Path(__file__).resolve().parent / "common_passwords_zh.txt"):
+        super().__init__()  # Django's list
+        django_list = self.passwords
         super().__init__(password_list_path)
+        self.passwords |= django_list
 
     def get_error_message(self):
         return _("This password is too common.")
