@@ -222,6 +222,10 @@ def add_milestone(actor, task, *, title, due):
 def _require_receiver(actor, task):
     if not (_may(actor, TASK_REPORT, task) or _may(actor, GOAL_CHANGE, task)):
         raise PermissionDenied
+    # 签收 is the lead unit's word: the office that issued the task does not sign for it, unless it leads it too.
+    issuer_unit = task.issuer_unit
+    if actor is not None and task.lead_unit_id != issuer_unit.pk and permissions.has_perm(actor, GOAL_CHANGE, issuer_unit):
+        raise PermissionDenied(_("The unit that issued the task cannot sign for it or decline it; the lead unit does."))
     if task.goal.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError(_("Tasks are signed for once their plan is published."))
     if task.status != TaskStatus.ISSUED:
@@ -304,6 +308,11 @@ def reschedule_task(actor, task, *, due_date, reason, today=None):
         raise ValidationError({"due_date": _("The due date cannot be before the start date.")})
     if task.parent_id and due_date > task.parent.due_date:
         raise ValidationError({"due_date": _("A sub-task must fall within its parent's dates.")})
+    latest_child = max((child.due_date for child in _open_children(task)), default=None)
+    if latest_child is not None and due_date < latest_child:
+        raise ValidationError(
+            {"due_date": _("A sub-task is due on %(date)s: move it first, or choose a later date.") % {"date": latest_child.isoformat()}}
+        )
     was_red = lights.light(task, today) == Light.RED
     before = {"task": task.pk, "due_date": task.due_date.isoformat()}
     task.due_date = due_date
@@ -315,6 +324,16 @@ def reschedule_task(actor, task, *, due_date, reason, today=None):
     return task
 
 
+def _open_children(task):
+    return task.children.exclude(status__in=(TaskStatus.DONE, TaskStatus.WITHDRAWN))
+
+
+def _check_finish(task, percent):
+    """A task is finished only when each of its sub-tasks is finished (or withdrawn)."""
+    if percent == 100 and _open_children(task).exists():
+        raise ValidationError({"percent": _("Sub-tasks of this task are not finished yet: it cannot be reported 100% done.")})
+
+
 @business_action
 def submit_report(actor, task, *, period, percent, done_text, problems="", support_needed=""):
     """A progress report of a signed task; one waits for review at a time."""
@@ -324,8 +343,17 @@ def submit_report(actor, task, *, period, percent, done_text, problems="", suppo
         raise ValidationError(_("Reports are made on a task that has been signed for and is not done."))
     if task.reports.filter(status=ReportStatus.SUBMITTED).exists():
         raise ValidationError(_("The last report is still waiting for review."))
+    percent = bounded_decimal(percent, "percent", high=Decimal("100"))
+    latest = max(task.due_date, timezone.localdate())  # an overdue task still reports what it did
+    if period < task.start_date or period > latest:
+        raise ValidationError(
+            {"period": _("The report period must fall between the task's start (%(start)s) and %(latest)s.") % {
+                "start": task.start_date.isoformat(), "latest": latest.isoformat(),
+            }}
+        )
+    _check_finish(task, percent)
     report = ProgressReport.objects.create(
-        task=task, period=period, percent=bounded_decimal(percent, "percent", high=Decimal("100")),
+        task=task, period=period, percent=percent,
         done_text=_text(done_text, "done_text", _("Say what was done.")),
         problems=(problems or "").strip(), support_needed=(support_needed or "").strip(), submitted_by=actor,
     )
@@ -345,6 +373,7 @@ def _require_reviewer(actor, report):
 def accept_report(actor, report):
     """The issuer accepts a report: its percent becomes the task's, 100 finishes the task."""
     _require_reviewer(actor, report)
+    _check_finish(report.task, report.percent)
     now = timezone.now()
     report.status, report.reviewed_by, report.reviewed_at = ReportStatus.ACCEPTED, actor, now
     report.save()

@@ -75,8 +75,8 @@ def issue_notice(
     permissions.require_actor(actor, GOAL_CHANGE, unit)
     if not unit.path.startswith(issuing_unit.path):
         raise ValidationError({"unit": _("The supervised unit must be %(unit)s or a unit below it.") % {"unit": issuing_unit}})
-    if task is not None and task.status in (TaskStatus.DONE, TaskStatus.DECLINED):
-        raise ValidationError({"task": _("A finished or declined task is not supervised.")})
+    if task is not None and task.status in (TaskStatus.DONE, TaskStatus.DECLINED, TaskStatus.WITHDRAWN):
+        raise ValidationError({"task": _("A finished, declined or withdrawn task is not supervised.")})
     if level not in LEVELS:
         raise ValidationError({"level": _("Choose a supervision level.")})
     reason = _text(reason, "reason", _("Say why the notice is issued."))

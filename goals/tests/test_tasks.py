@@ -170,3 +170,35 @@ def test_roll_ups_cost_the_same_queries_for_few_or_many_tasks(plan, django_asser
         assert rollup.plan_progress(plan["plan"]).tasks[parent.pk] == D("0.00")
     with django_assert_num_queries(1):
         rollup.unit_scores(round_, [plan["county"].pk])
+
+
+def test_a_parent_is_not_finished_while_a_sub_task_is_open_nor_due_before_it(plan):
+    task, county_office, office = plan["county_task"], plan["county_office"], plan["office"]
+    actions.sign_task(county_office, task)
+    sub = actions.add_task(county_office, plan["goal"], parent=task, title="股室学习", lead_unit=plan["section"], start_date=JAN1, due_date=datetime.date(2026, 11, 30))
+    with pytest.raises(ValidationError, match="子任务尚未全部完成"):
+        _report(county_office, task, "100")
+    with pytest.raises(ValidationError, match="子任务"):
+        actions.reschedule_task(office, task, due_date=datetime.date(2026, 11, 1), reason="提前")
+    report = _report(county_office, task, "60")
+    actions.withdraw_task(county_office, sub, reason="并入上级任务")
+    actions.accept_report(office, report)
+    actions.reschedule_task(office, task, due_date=datetime.date(2026, 11, 1), reason="提前")  # the withdrawn sub-task no longer holds it
+    assert Task.objects.get(pk=task.pk).due_date == datetime.date(2026, 11, 1)
+
+
+def test_a_report_period_lies_within_the_task(plan):
+    task = plan["county_task"]
+    actions.sign_task(plan["county_office"], task)
+    for period in (datetime.date(2025, 12, 31), datetime.date(2030, 1, 31)):
+        with pytest.raises(ValidationError, match="报告期"):
+            _report(plan["county_office"], task, "10", period=period)
+    assert not ProgressReport.objects.filter(task=task).exists()
+
+
+def test_the_issuing_office_does_not_sign_for_the_lead_unit(plan):
+    with pytest.raises(PermissionDenied):
+        actions.sign_task(plan["office"], plan["county_task"])
+    with pytest.raises(PermissionDenied):
+        actions.decline_task(plan["office"], plan["county_task"], reason="代为拒收")
+    assert Task.objects.get(pk=plan["county_task"].pk).status == TaskStatus.ISSUED
