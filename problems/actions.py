@@ -10,6 +10,7 @@ unit who is not responsible for any of its measures.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,7 +160,8 @@ def submit_for_verification(actor, problem):
 
 
 def may_verify(user, problem) -> bool:
-    """A verifier's scope lies above the problem's unit; at the top, a verifier of the unit itself who
+    """A verifier's scope lies above the problem's unit. At the top of the tree, where nobody is above,
+    a verifier of the unit itself who took no part in it: did not raise or register the problem and
     answers for none of its measures."""
     if user is None:
         return True
@@ -168,7 +170,9 @@ def may_verify(user, problem) -> bool:
     if any(len(root) < len(path) for root in roots):
         return True
     if roots and problem.unit.depth == 1:
-        return not problem.measures.filter(person=user).exists() and not problem.measures.filter(leader=user).exists()
+        if user.pk in (problem.raised_by_id, problem.registered_by_id):
+            return False
+        return not problem.measures.filter(Q(person=user) | Q(leader=user)).exists()
     return False
 
 

@@ -96,8 +96,11 @@ class ProblemForm(BootstrapMixin, forms.Form):
     found_on = forms.DateField(label=_("date found"), widget=DateInput())
     node = forms.ModelChoiceField(label=_("part of the standard"), required=False, queryset=None)
     unnamed = forms.BooleanField(
-        label=_("Don't record my name"), required=False,
-        help_text=_("The problem is kept without the name of the person who raised it."),
+        label=_("Raise it without my name"), required=False,
+        help_text=_(
+            "Pages and the ledger name no one as having raised it; like every entry, its registration stays in "
+            "the audit trail. To leave no trace at all, use the suggestion box anonymously."
+        ),
     )
 
     def __init__(self, *args, units, standards, **kwargs):

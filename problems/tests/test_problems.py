@@ -108,3 +108,22 @@ def test_registering_checks_every_field_and_scope(centre):
     assert staff_raised.raised_by == centre["planner"] and staff_raised.found_on <= datetime.date.today()
     with pytest.raises(PermissionDenied):  # staff raise problems but do not analyse them
         actions.analyse(centre["planner"], staff_raised, root_cause="原因")
+
+
+def test_at_the_top_the_one_who_registered_a_problem_does_not_sign_it_off(centre):
+    from accounts.roles import Role
+    from mofan.testing.factories import make_person
+
+    problem = _problem(centre, unit_key="agency", actor_key="liuhua", source=Source.STAFF)
+    actions.analyse(centre["liuhua"], problem, root_cause="会前准备不足")
+    measure = actions.add_measure(
+        centre["liuhua"], problem, text="会前印发材料", unit=centre["planning"], person=centre["planner"],
+        deadline=datetime.date(2026, 5, 31),
+    )
+    actions.report_progress(centre["planner"], measure, text="已印发", done=True)
+    actions.submit_for_verification(centre["liuhua"], problem)
+    with pytest.raises(PermissionDenied):
+        actions.sign_off(centre["liuhua"], problem)  # registered it: no one verifies their own finding
+    colleague = make_person(centre["liuhua"].unit, real_name="办公室副主任", roles=[(Role.OFFICE, centre["agency"])])
+    actions.sign_off(colleague, problem)
+    assert problem.status == ProblemStatus.SIGNED_OFF and problem.signed_off_by == colleague
