@@ -8,6 +8,7 @@ A published plan (its title, goals and task dates) changes only through a record
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -381,7 +382,21 @@ def accept_report(actor, report):
     task.percent_done, task.last_accepted_report_at, task.light_floor = report.percent, now, ""
     task.status = TaskStatus.DONE if report.percent == 100 else TaskStatus.IN_PROGRESS
     task.save()
+    _freshen_ancestors(task, now)
     return report
+
+
+def _freshen_ancestors(task, when):
+    """A parent is reported on through its sub-tasks: their accepted reports keep it from turning
+    yellow for a missing report (its own colour floor still waits for its own next report)."""
+    ids, parent_id = [], task.parent_id
+    while parent_id is not None:
+        ids.append(parent_id)
+        parent_id = Task.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    # A derived timestamp, not a change anyone made: no audit entry of its own.
+    Task.objects.filter(pk__in=ids).filter(Q(last_accepted_report_at__isnull=True) | Q(last_accepted_report_at__lt=when)).update(
+        last_accepted_report_at=when
+    )
 
 
 @business_action

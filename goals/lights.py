@@ -5,7 +5,11 @@
   more than ``MOFAN_GOALS_BEHIND_POINTS`` points, or no accepted report for longer than its cadence,
   or it was red and has not had an accepted report since (``Task.light_floor``);
 - green otherwise, and always once done;
-- none ("") for a withdrawn task: it is no longer carried out.
+- none ("") for a withdrawn task (no longer carried out) and a declined one (nobody carries it out
+  until the issuer hands it on or withdraws it; the board lists it under "declined").
+
+A task with sub-tasks is reported on through them: an accepted report anywhere below it counts as
+one of its own for the cadence (``accept_report`` moves ``last_accepted_report_at`` up the tree).
 """
 
 import datetime
@@ -47,7 +51,7 @@ def report_missing(task, today: datetime.date) -> bool:
 
 def light(task, today: datetime.date | None = None, *, percent: Decimal | None = None) -> str:
     """The colour of ``task`` on ``today``; ``percent`` overrides the stored one (a rolled-up parent)."""
-    if task.status == TaskStatus.WITHDRAWN:
+    if task.status in (TaskStatus.WITHDRAWN, TaskStatus.DECLINED):
         return ""
     if task.status == TaskStatus.DONE:
         return Light.GREEN

@@ -107,3 +107,25 @@ def test_a_task_rescheduled_before_it_went_red_keeps_no_floor(plan):
     actions.reschedule_task(plan["office"], task_, due_date=task_.due_date, reason="确认时限", today=task_.start_date)
     task_.refresh_from_db()
     assert task_.light_floor == ""
+
+
+def test_a_declined_task_has_no_colour_until_the_issuer_hands_it_on():
+    assert light(task("0", status=TaskStatus.DECLINED), DUE + datetime.timedelta(days=5)) == ""
+
+
+def test_a_parent_is_reported_on_through_its_sub_tasks(plan):
+    """A sub-task's accepted report keeps its parent from turning yellow for a missing report."""
+    county_task, county_office = plan["county_task"], plan["county_office"]
+    actions.sign_task(county_office, county_task)
+    sub = actions.add_task(
+        county_office, plan["goal"], parent=county_task, title="股室学习", lead_unit=plan["section"],
+        start_date=START, due_date=datetime.date(2026, 12, 31),
+    )
+    actions.sign_task(plan["section_clerk"], sub)
+    report = actions.submit_report(plan["section_clerk"], sub, period=datetime.date(2026, 1, 31), percent="20", done_text="学习两次")
+    actions.accept_report(county_office, report)
+    parent = Task.objects.get(pk=county_task.pk)
+    accepted = timezone.localdate(parent.last_accepted_report_at)
+    on_track = D("100")  # progress is not what this checks
+    assert light(parent, accepted + datetime.timedelta(days=31), percent=on_track) == Light.GREEN
+    assert light(parent, accepted + datetime.timedelta(days=32), percent=on_track) == Light.YELLOW  # nothing below either
