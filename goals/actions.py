@@ -161,6 +161,12 @@ def adjust_plan(actor, plan, *, reason, title=None, goals=None):
     return adjustment
 
 
+def belongs_to(person, unit) -> bool:
+    """A person answers for work of ``unit`` when their unit, or their party organization (a branch
+    leading a task), is that unit or below it."""
+    return any(home is not None and home.path.startswith(unit.path) for home in (person.unit, person.party_unit))
+
+
 def _may_decompose(actor, goal, parent):
     """The plan's office decomposes its goals; a unit given a task decomposes it inside its subtree."""
     if parent is None:

@@ -420,27 +420,28 @@ class _Reader:
         wanted = [row for row in self.rows if row.owner_text and row.lead_unit is not None]
         if not wanted:
             return
-        people = User.objects.filter(is_active=True, unit__path__startswith=self.plan.unit.path).select_related("unit")
+        people = User.objects.filter(is_active=True, unit__path__startswith=self.plan.unit.path).select_related("unit", "party_unit")
         by_login, by_name = {}, defaultdict(list)
         for person in people:
             by_login[person.username.casefold()] = person
             by_name[_key(person.real_name)].append(person)
         for row in wanted:
-            path = row.lead_unit.path
             person = by_login.get(row.owner_text.casefold())
-            if person is not None and not person.unit.path.startswith(path):
-                person = None
             if person is None:
-                named = [item for item in by_name.get(_key(row.owner_text), []) if item.unit.path.startswith(path)]
+                # A name is looked for in the lead unit first (its people or its party members), then
+                # anywhere in the plan's unit: the responsible person may be a leader in charge above it.
+                everyone = by_name.get(_key(row.owner_text), [])
+                in_lead = [item for item in everyone if actions.belongs_to(item, row.lead_unit)]
+                named, where = (in_lead, row.lead_unit) if in_lead else (everyone, self.plan.unit)
                 if len(named) > 1:
                     self.error(row.row, "owner", "ambiguous_owner", _("Several people of %(unit)s are named %(name)s; write the login name.") % {
-                        "unit": row.lead_unit.name, "name": row.owner_text})
+                        "unit": where.name, "name": row.owner_text})
                     row.failed = True
                     continue
                 person = named[0] if named else None
             if person is None:
                 self.error(row.row, "owner", "unknown_owner", _("No person %(name)s in %(unit)s or below it.") % {
-                    "name": row.owner_text, "unit": row.lead_unit.name})
+                    "name": row.owner_text, "unit": self.plan.unit.name})
                 row.failed = True
             row.owner = person
 
@@ -488,6 +489,12 @@ def _write(actor, plan, reader, result, filename):
     """Creates the tasks parents first; rolls everything back if any row has a problem."""
     created = {}
     goals = {}
+    # A task directly under a goal is there once per lead unit: importing a list twice must not double it.
+    existing = set(
+        Task.objects.filter(goal__plan=plan, parent=None)
+        .exclude(status=TaskStatus.WITHDRAWN)
+        .values_list("goal_id", "lead_unit_id", "title")
+    )
     with transaction.atomic():
         for row in sorted((row for row in reader.rows if row.number), key=lambda row: row.number):
             if row.failed:
@@ -501,6 +508,11 @@ def _write(actor, plan, reader, result, filename):
                 row.failed = True
                 continue
             parent = created[id(row.parent)] if row.parent is not None else None
+            if parent is None and (goal.pk, row.lead_unit.pk, row.title) in existing:
+                reader.error(row.row, "title", "task_exists", _("The goal %(goal)s already has the task %(title)s led by %(unit)s; it is not added twice.") % {
+                    "goal": goal.title, "title": row.title, "unit": row.lead_unit.name})
+                row.failed = True
+                continue
             start = row.start or (parent.start_date if parent is not None else datetime.date(plan.year, 1, 1))
             try:
                 task = actions.add_task(
