@@ -11,6 +11,7 @@ Only the names the speeches give are fixed; everyone else gets a generated name 
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -293,3 +294,10 @@ FEMALE_NAMES = (
 ).split()
 PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
                   "153", "155", "156", "158", "159", "177", "180", "182", "186", "187", "188", "189", "199")
+
+
+def story_time(day: datetime.date) -> datetime.datetime:
+    """9 a.m. of ``day`` (today at the latest): when a step of the demo's story was taken. The demo
+    builds through the actions, which stamp the seeding moment; the story's dates are written after."""
+    day = min(day, timezone.localdate())
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))

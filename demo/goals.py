@@ -19,7 +19,7 @@ from accounts import permissions
 from accounts.models import RoleGrant, User
 from accounts.roles import TASK_REPORT, Role
 from goals import actions, supervision
-from goals.models import Cadence, Plan, SupervisionLevel
+from goals.models import Cadence, Plan, ProgressReport, ReportStatus, SupervisionLevel, SupervisionNotice, Task
 from organization.models import Unit
 from standard.models import Level, Node, Standard, StandardStatus
 
@@ -445,6 +445,7 @@ class _Builder:
             actions.adjust_plan(office, plan, reason=reason, goals={goals[number - 1]: fields})
         for notice in NOTICES:
             self.notice(notice)
+        _settle_report_times(plan)
 
     def next_plan(self):
         office = self.office(self.bureau)
@@ -506,6 +507,10 @@ class _Builder:
             actions.accept_report(reviewer, report)
         elif spec.review != WAIT:
             actions.return_report(reviewer, report, reason=spec.review)
+        # The story's dates, not the seeding moment: sent two days after the period, reviewed the day after.
+        sent = data.story_time(spec.period + datetime.timedelta(days=2))
+        reviewed = data.story_time(spec.period + datetime.timedelta(days=3)) if spec.review != WAIT else None
+        ProgressReport.objects.filter(pk=report.pk).update(created_at=sent, reviewed_at=reviewed)
 
     def notice(self, spec):
         task = self.tasks.get(spec.task)
@@ -516,13 +521,36 @@ class _Builder:
             office, reason=spec.reason, reply_due=spec.reply_due, task=task, unit=None if task else unit,
             issuing_unit=issuing, level=SupervisionLevel.REMINDER, today=spec.issued_on,
         )
+        # The story's dates, written once every step is done (a save would put back the seeding moment).
+        dates = {"created_at": data.story_time(spec.issued_on)}
         if spec.reply:
             supervision.reply(self.worker(task, unit), notice, text=spec.reply)
+            dates["replied_at"] = data.story_time(spec.issued_on + datetime.timedelta(days=3))
         if spec.outcome == "close":
             supervision.close(office, notice)
+            dates["closed_at"] = data.story_time(spec.issued_on + datetime.timedelta(days=5))
         elif isinstance(spec.outcome, Escalate):
             escalation = spec.outcome
-            supervision.escalate(office, notice, reason=escalation.reason, reply_due=escalation.reply_due, today=escalation.on)
+            higher = supervision.escalate(office, notice, reason=escalation.reason, reply_due=escalation.reply_due, today=escalation.on)
+            dates["closed_at"] = data.story_time(escalation.on)
+            SupervisionNotice.objects.filter(pk=higher.pk).update(created_at=data.story_time(escalation.on))
+        SupervisionNotice.objects.filter(pk=notice.pk).update(**dates)
+
+
+def _settle_report_times(plan):
+    """Each task's last acceptance from its backdated reports, its sub-tasks' counting too (as
+    goals.actions keeps it), so reminders and colours see the story's dates."""
+    tasks = dict(Task.objects.filter(goal__plan=plan).values_list("id", "parent_id"))
+    latest = {}
+    for task_id, reviewed in ProgressReport.objects.filter(task__goal__plan=plan, status=ReportStatus.ACCEPTED).values_list(
+        "task_id", "reviewed_at"
+    ):
+        while task_id is not None:
+            if latest.get(task_id) is None or latest[task_id] < reviewed:
+                latest[task_id] = reviewed
+            task_id = tasks[task_id]
+    for task_id in tasks:
+        Task.objects.filter(pk=task_id).update(last_accepted_report_at=latest.get(task_id))
 
 
 def ensure_goals() -> int:

@@ -28,7 +28,7 @@ from accounts.models import RoleGrant, User
 from accounts.roles import ADMIN_ROLES
 from organization.models import Unit
 from problems import actions, feedback, origins, suggestions
-from problems.models import Channel, Kind, Problem, Severity, Source
+from problems.models import Channel, Kind, Measure, MeasureUpdate, Problem, Severity, Source
 from standard.models import Level, Node, Standard, StandardStatus
 
 from . import data
@@ -338,7 +338,13 @@ class _Builder:
 
     def update(self, measure, step):
         measure.refresh_from_db()  # a send-back reopens the measures
-        actions.report_progress(measure.person, measure, text=step.text, done=step.done)
+        update = actions.report_progress(measure.person, measure, text=step.text, done=step.done)
+        # The story's dates: progress reported ahead of the deadline (or lately, if it is still ahead).
+        ahead = datetime.timedelta(days=3 if step.done else 10)
+        when = data.story_time(min(measure.deadline or timezone.localdate(), timezone.localdate()) - ahead)
+        MeasureUpdate.objects.filter(pk=update.pk).update(at=when)
+        if step.done:
+            Measure.objects.filter(pk=measure.pk).update(done_at=when)
 
 
 def ensure_problems() -> int:

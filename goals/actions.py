@@ -338,7 +338,7 @@ def _open_children(task):
 def _check_finish(task, percent):
     """A task is finished only when each of its sub-tasks is finished (or withdrawn)."""
     if percent == 100 and _open_children(task).exists():
-        raise ValidationError({"percent": _("Sub-tasks of this task are not finished yet: it cannot be reported 100% done.")})
+        raise ValidationError({"percent": _("Sub-tasks of this task are not finished yet: it cannot be reported as finished.")})
 
 
 @business_action

@@ -61,3 +61,13 @@ def test_apps_with_their_own_catalog_translate_every_string(app, tmp_path, monke
     catalog = tmp_path / app / CATALOG
     missing = _entries(catalog, "--untranslated") + _entries(catalog, "--only-fuzzy")
     assert not missing, f"{len(missing)} string(s) of {app} without a reviewed translation:\n\n" + "\n\n".join(missing)
+
+
+def test_every_catalog_compiles_with_matching_format_strings():
+    """compilemessages refuses a catalog whose msgstr breaks a python-format msgid; catch it here."""
+    root = Path(settings.BASE_DIR)
+    catalogs = [path for path in root.glob("**/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in path.parts]
+    assert len(catalogs) >= 2
+    for catalog in catalogs:
+        found = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(catalog)], capture_output=True, text=True)
+        assert found.returncode == 0, f"{catalog}:\n{found.stderr}"
