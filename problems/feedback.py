@@ -69,3 +69,9 @@ def reply(actor, feedback, *, text):
 
 def is_overdue(feedback, today=None):
     return feedback.status == FeedbackStatus.OPEN and feedback.reply_due < (today or timezone.localdate())
+
+
+def shows_full_contact(user, record) -> bool:
+    """Lists always mask the contact; one record shows it whole to those who record feedback over its
+    unit and to those who must reply (the handling unit calls the person back)."""
+    return permissions.has_perm(user, FEEDBACK_CHANGE, record) or permissions.has_perm(user, FEEDBACK_REPLY, record)

@@ -76,7 +76,7 @@ def feedback_detail(request, pk):
         "record": record,
         "problem": problem,
         "overdue": feedback_actions.is_overdue(record),
-        "full_contact": permissions.has_perm(user, FEEDBACK_CHANGE, record),
+        "full_contact": feedback_actions.shows_full_contact(user, record),
         "can_reply": record.status == FeedbackStatus.OPEN and permissions.has_perm(user, FEEDBACK_REPLY, record),
         "can_to_problem": problem is None and permissions.has_perm(user, PROBLEM_RAISE, record.unit),
     })

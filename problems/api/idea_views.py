@@ -227,8 +227,8 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
     def _detail(self, record, code=status.HTTP_200_OK):
-        """One record; the full contact only for those who record feedback over its unit."""
-        full = permissions.has_perm(self.request.user, FEEDBACK_CHANGE, record)
+        """One record; the full contact only for those who record or answer feedback over its unit."""
+        full = feedback_actions.shows_full_contact(self.request.user, record)
         data = FeedbackSerializer(record, context={**self.get_serializer_context(), "full_contact": full}).data
         return _private(Response(data, status=code)) if full else Response(data, status=code)
 
