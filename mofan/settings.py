@@ -144,6 +144,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A fresh MOFAN_VAR_DIR (or a new folder in DATABASE_URL) must not make `migrate` fail.
+    sqlite_name = str(DATABASES["default"]["NAME"])
+    if sqlite_name and not sqlite_name.startswith(("file:", ":memory:")):
+        Path(sqlite_name).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
