@@ -180,6 +180,25 @@ def _current_admin_grants():
     )
 
 
+def _names(people: dict) -> str:
+    """The names of ``people`` ({pk: name}) the viewer may see, the others only counted: the checks
+    hold for the whole installation, but an office sees its own people only."""
+    from accounts import permissions
+    from accounts.models import User
+    from accounts.roles import COMPLIANCE_VIEW
+    from core.context import current_actor
+
+    viewer = current_actor().current_user()
+    if viewer is None:
+        return "、".join(sorted(people.values()))
+    visible = set(permissions.restrict(User.objects.filter(pk__in=people), viewer, perm=COMPLIANCE_VIEW).values_list("pk", flat=True))
+    text = "、".join(sorted(name for pk, name in people.items() if pk in visible))
+    others = len(people) - len(visible)
+    if others:
+        text = (text + "；" if text else "") + _("%(count)d in other units") % {"count": others}
+    return text
+
+
 @check(4)
 def two_factor():
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -188,12 +207,12 @@ def two_factor():
     labels = {"admins": _("required for administrators"), "all": _("required for everyone"), "none": _("not required")}
     admins = {grant.person_id: grant.person.real_name for grant in _current_admin_grants().select_related("person")}
     enrolled = set(TOTPDevice.objects.filter(user_id__in=admins, confirmed=True).values_list("user_id", flat=True))
-    missing = sorted(name for pk, name in admins.items() if pk not in enrolled)
+    missing = {pk: name for pk, name in admins.items() if pk not in enrolled}
     problems = []
     if policy == "none":
         problems.append(_("the second factor is switched off"))
     if missing:
-        problems.append(_("administrators without a second factor: %(names)s") % {"names": "、".join(missing)})
+        problems.append(_("administrators without a second factor: %(names)s") % {"names": _names(missing)})
     return Check(_("Second factor (TOTP)"), labels.get(policy, policy), not problems, "; ".join(problems))
 
 

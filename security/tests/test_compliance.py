@@ -174,3 +174,17 @@ def test_administrators_do_no_business_work_on_their_own_unit(client, agency_tre
     client.force_login(admin)
     for name in ("evidence:ledger", "problems:problems", "goals:notices"):
         assert client.get(reverse(name)).status_code in (403, 404), name
+
+
+def test_the_security_administrator_reads_the_names_of_their_own_units_only(agency_tree):
+    from accounts.roles import Role
+    from core.context import Actor, acting_as
+    from mofan.testing.factories import make_person, make_unit
+    from organization.models import UnitKind
+
+    other = make_unit(name="另一局", code="OTHER", kind=UnitKind.AGENCY)
+    make_person(other, real_name="外局系统管理员", roles=[(Role.SYSTEM_ADMIN, other)])
+    with acting_as(Actor(user=agency_tree["secadmin"])):
+        check = results()["Second factor (TOTP)"]
+    assert check.ok is False  # the installation as a whole does not hold
+    assert "系统管理员" in check.detail and "外局系统管理员" not in check.detail and "1 in other units" in check.detail
