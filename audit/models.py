@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     OTP_CODES_RENEWED = "otp_codes_renewed", _("Recovery codes renewed")
     OTP_RESET = "otp_reset", _("Second factor reset")
     CHAIN_VERIFIED = "chain_verified", _("Audit chain verified")
+    FILE_ALTERED = "file_altered", _("Altered file refused")
 
 
 class ImmutableQuerySet(models.QuerySet):

@@ -20,7 +20,7 @@ from accounts.roles import DOCUMENT_CHANGE, DOCUMENT_VIEW, LINK_CHANGE, VISIT_CH
 from core.actions import business_action
 from core.events import log_event
 
-from . import links
+from . import integrity, links
 from .models import Blob, Document, DocumentVersion, InspectionVisit, Link, PeriodPrecision
 from .uploads import UploadRefused, inspect_upload
 
@@ -197,8 +197,19 @@ def unlink(actor, link):
 
 
 def open_version(actor, version, *, purpose="download"):
-    """Records that ``actor`` opened a file (every download and preview is in the audit trail)."""
+    """Records that ``actor`` opened a file (every download and preview is in the audit trail).
+    A file whose bytes changed since the upload is refused (integrity.FileAltered) and that is audited."""
     permissions.require_actor(actor, DOCUMENT_VIEW, version)
+    try:
+        integrity.check_before_serving(version.blob)
+    except integrity.FileAltered:
+        log_event(
+            "file_altered",
+            version.document,
+            summary=_("%(name)s, version %(number)d: the stored file no longer matches its SHA-256 %(sha)s; not served")
+            % {"name": version.name, "number": version.number, "sha": version.blob.sha256[:16]},
+        )
+        raise
     log_event(
         purpose,
         version.document,

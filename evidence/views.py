@@ -21,7 +21,7 @@ from accounts.roles import DOCUMENT_CHANGE, DOCUMENT_EXPORT, DOCUMENT_VIEW, LINK
 from core.forms import add_validation_errors, submit
 from organization.models import Unit
 
-from . import actions, links
+from . import actions, integrity, links
 from . import ledger as structured_ledger
 from . import structure as ledger_structure
 from .forms import DocumentForm, LinkForm, UploadForm, VersionForm
@@ -264,7 +264,12 @@ def _deliver(request, pk, *, inline):
     version = get_object_or_404(permissions.restrict(versions, request.user, perm=DOCUMENT_VIEW), pk=pk)
     if inline and not version.previewable:
         raise Http404
-    handle = actions.open_version(request.user, version, purpose="preview" if inline else "download")
+    try:
+        handle = actions.open_version(request.user, version, purpose="preview" if inline else "download")
+    except integrity.FileAltered:
+        message = _("The stored file of %(name)s no longer matches the SHA-256 recorded at upload, so it is not served. Tell the security administrator.") % {
+            "name": version.name}
+        return render(request, "evidence/file_altered.html", {"version": version, "message": message}, status=409)
     response = FileResponse(handle, as_attachment=not inline, filename=version.name, content_type=version.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -53,3 +53,22 @@ def test_a_missing_file_is_reported(agency_tree, pdf_bytes, media_root):
     (Path(media_root) / blob.file.name).unlink()
     code, output = run()
     assert code == 1 and blob.sha256 in output
+
+
+def test_a_file_altered_on_disk_is_not_served_and_the_refusal_is_audited(client, agency_tree, pdf_bytes, media_root):
+    from django.urls import reverse
+
+    from audit.models import AuditEntry
+    from evidence.models import DocumentVersion
+
+    blob = stored(agency_tree, pdf_bytes("一"), "学习记录.pdf")
+    version = DocumentVersion.objects.get(blob=blob)
+    client.force_login(agency_tree["office"])
+    url = reverse("evidence:download", args=[version.pk])
+    assert client.get(url).status_code == 200
+    path = Path(media_root) / blob.file.name
+    path.write_bytes(path.read_bytes().replace("一".encode(), "二".encode()))
+    response = client.get(url)
+    assert response.status_code == 409 and b"%PDF" not in response.content
+    assert 'data-testid="file-altered"' in response.content.decode()
+    assert AuditEntry.objects.filter(action="file_altered", actor=agency_tree["office"]).count() == 1

@@ -3,7 +3,6 @@
 Exit status 1 when any file fails, so a scheduler can raise an alarm.
 """
 
-import hashlib
 import sys
 
 from django.conf import settings
@@ -11,34 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from evidence.models import Blob
-
-CHUNK = 1024 * 1024
-
-
-def file_sha256(blob) -> str | None:
-    """The SHA-256 of the stored bytes, or None when the file is gone."""
-    digest = hashlib.sha256()
-    try:
-        with blob.file.storage.open(blob.file.name, "rb") as stored:
-            for chunk in iter(lambda: stored.read(CHUNK), b""):
-                digest.update(chunk)
-    except (FileNotFoundError, OSError):
-        return None
-    return digest.hexdigest()
-
-
-def verify_files():
-    """(blobs checked, [(blob, "missing" | "changed")])."""
-    failures, checked = [], 0
-    for blob in Blob.objects.order_by("id").iterator(chunk_size=500):
-        checked += 1
-        actual = file_sha256(blob)
-        if actual is None:
-            failures.append((blob, "missing"))
-        elif actual != blob.sha256:
-            failures.append((blob, "changed"))
-    return checked, failures
+from evidence.integrity import verify_files
 
 
 class Command(BaseCommand):
