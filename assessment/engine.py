@@ -39,6 +39,7 @@ class Outcome:
     found_by_reviewer: int = 0
     missing_evidence: int = 0
     own_score: Decimal = ZERO
+    component_scores: dict = field(default_factory=dict)  # component id -> its score on a scale of 100
     children_score: Decimal | None = None
     total: Decimal = ZERO
     grade: object = None
@@ -118,6 +119,7 @@ def _own_scores(round_, outcomes):
                 value = (outcome.standard_score or ZERO) * HUNDRED / full
             else:
                 value = entered[component.pk].get(unit_id, ZERO)
+            outcome.component_scores[component.pk] = quantize(value)
             total += value * component.weight
         outcome.own_score = quantize(total / weight_sum)
 

@@ -5,6 +5,7 @@ Both read the same numbers as the pages (``publication.compute``; after publicat
 """
 
 import io
+from decimal import Decimal
 
 from django.utils.http import content_disposition_header
 from docx import Document
@@ -16,7 +17,7 @@ from standard.models import Level
 from standard.scoring import Tree
 
 from . import publication, sheet
-from .models import Result, RoundStatus
+from .models import ComponentSource, Result, RoundStatus
 
 LEVEL_NAMES = {Level.DIMENSION: "一级指标", Level.INDICATOR: "二级指标", Level.ITEM: "考核内容"}
 
@@ -40,6 +41,7 @@ def outcomes_and_tree(round_):
                 outcome.total, outcome.grade, outcome.rank, outcome.peer_count = (
                     result.total, result.grade, result.rank, result.peer_count,
                 )
+                outcome.component_scores = {int(key): Decimal(value) for key, value in result.component_scores.items()}
     return outcomes, tree
 
 
@@ -47,12 +49,16 @@ def results_workbook(round_) -> bytes:
     outcomes, tree = outcomes_and_tree(round_)
     units = sorted((outcome.unit for outcome in outcomes.values()), key=lambda unit: unit.path)
     ranked = sorted(outcomes.values(), key=lambda outcome: (-outcome.total, outcome.unit.path))
+    # Every weighted component but the standard's own (already a column), e.g. goal completion.
+    others = [component for component in round_.components.order_by("position", "id") if component.source != ComponentSource.STANDARD]
     ranking = Sheet(
         "排名与等次",
-        ["排名", "单位", "同级单位数", "标准得分", "总分", "等次", "绩效系数", "评先评优资格", "等次说明"],
+        ["排名", "单位", "同级单位数", "标准得分", *[f"{component.name}（百分制）" for component in others], "总分", "等次",
+         "绩效系数", "评先评优资格", "等次说明"],
         (
             [
-                outcome.rank, outcome.unit.name, outcome.peer_count, _fmt(outcome.standard_score), _fmt(outcome.total),
+                outcome.rank, outcome.unit.name, outcome.peer_count, _fmt(outcome.standard_score),
+                *[_fmt(outcome.component_scores.get(component.pk)) for component in others], _fmt(outcome.total),
                 outcome.grade.name if outcome.grade else "",
                 _fmt(outcome.grade.pay_coefficient) if outcome.grade else "",
                 ("是" if outcome.grade.award_eligible else "否") if outcome.grade else "",

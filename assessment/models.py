@@ -298,6 +298,8 @@ class Result(AuditedModel):
     rank = models.PositiveIntegerField(_("rank"))
     peer_count = models.PositiveIntegerField(_("peers"))
     dimension_scores = models.JSONField(default=dict)
+    # Each weighted component's score on a scale of 100 (the standard's, goal completion…), by component id.
+    component_scores = models.JSONField(default=dict)
 
     scope_path_field = "unit__path"
 

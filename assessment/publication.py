@@ -54,6 +54,7 @@ def _write_results(round_, outcomes):
             "children_score": outcome.children_score, "total": outcome.total, "grade": outcome.grade,
             "grade_note": "、".join(outcome.grade_notes)[:200], "rank": outcome.rank, "peer_count": outcome.peer_count,
             "dimension_scores": {str(key): str(value) for key, value in outcome.dimension_scores.items()},
+            "component_scores": {str(key): str(value) for key, value in outcome.component_scores.items()},
         }
         result = existing.get(unit_id)
         if result is None:

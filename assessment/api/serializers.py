@@ -184,6 +184,6 @@ class ResultSerializer(serializers.ModelSerializer):
         model = Result
         fields = [
             "unit", "unit_name", "standard_score", "own_score", "children_score", "total", "grade", "grade_note",
-            "rank", "peer_count", "pay_coefficient", "award_eligible", "dimension_scores",
+            "rank", "peer_count", "pay_coefficient", "award_eligible", "dimension_scores", "component_scores",
         ]
         read_only_fields = fields

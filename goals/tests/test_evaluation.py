@@ -73,3 +73,16 @@ def test_a_round_weighs_goal_completion_at_30_percent(progress):
     # county: 100 × 0.7 + 40 × 0.3 = 82; the other county leads no task: 90 × 0.7 + 0 × 0.3 = 63
     assert outcomes[progress["county"].pk].own_score == D("82.00")
     assert outcomes[progress["other_county"].pk].own_score == D("63.00")
+    # Each component shows on its own in the results, not only inside the total.
+    assert outcomes[progress["county"].pk].component_scores[round_.components.get(source=GOALS_SOURCE).pk] == D("40.00")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from assessment.exports import results_workbook
+
+    ranking = load_workbook(BytesIO(results_workbook(round_)))["排名与等次"]
+    rows = list(ranking.iter_rows(values_only=True))
+    column = rows[0].index("目标完成情况（百分制）")
+    by_unit = {row[1]: row[column] for row in rows[1:]}
+    assert by_unit[progress["county"].name] == 40.0 and by_unit[progress["other_county"].name] == 0.0
