@@ -121,6 +121,9 @@ def add_goal(actor, plan, *, title, owner_unit, reason="", **fields):
     """A goal of the plan; once the plan is published, only with a reason, as an adjustment."""
     permissions.require_actor(actor, GOAL_CHANGE, plan)
     cleaned = _clean_goal_fields(plan, {"title": title, "owner_unit": owner_unit, **fields})
+    if plan.goals.filter(title=cleaned["title"]).exists():
+        # Goals are told apart by their titles (the task list, the dashboard), so one title is one goal.
+        raise ValidationError({"title": _("The plan already has a goal %(title)s.") % {"title": cleaned["title"]}})
     position = plan.goals.count() + 1
     goal = Goal.objects.create(plan=plan, position=position, **cleaned)
     if plan.status == PlanStatus.PUBLISHED:

@@ -35,7 +35,9 @@ def from_weakness(actor, item_score, **fields):
         raise ValidationError(_("This item is not among the scorecard's weaknesses."))
     node = item_score.node
     defaults = {
-        "title": node.title[:200], "description": "；".join(str(reason) for reason in reasons),
+        # Worded as a shortfall, not as the item's requirement (which reads like an achievement).
+        "title": (_("Points lost on %(item)s") % {"item": node.title})[:200],
+        "description": "；".join(str(reason) for reason in reasons),
         "source": Source.ASSESSMENT, "node": node,
     }
     return _create(

@@ -74,3 +74,9 @@ def test_a_draft_is_not_adjusted(bureau):
     plan = actions.create_plan(bureau["office"], unit=bureau["agency"], year=2026, title="计划")
     with pytest.raises(ValidationError, match="已发布的计划需要调整"):
         actions.adjust_plan(bureau["office"], plan, reason="调整", title="新名")
+
+
+def test_one_title_is_one_goal_of_a_plan(plan):
+    with pytest.raises(ValidationError, match="已有目标"):
+        actions.add_goal(plan["office"], plan["plan"], title="理论学习走深走实", owner_unit=plan["party"], reason="重复")
+    assert plan["plan"].goals.filter(title="理论学习走深走实").count() == 1

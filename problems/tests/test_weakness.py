@@ -20,7 +20,7 @@ def test_a_weakness_becomes_a_problem_of_the_unit_on_that_item_and_is_signed_off
         origins.from_weakness(coal_center["clerks"]["A"], weak)
     problem = origins.from_weakness(clerk, weak)
     assert (problem.unit, problem.node, problem.source, problem.origin_item) == (card.unit, weak.node, Source.ASSESSMENT, weak)
-    assert "民主生活会" in problem.title and problem.description
+    assert problem.title == f"“{weak.node.title}”失分" and problem.description  # a shortfall, not the requirement
     assert origins.problems_of_items(card.items.all()) == {weak.pk: [problem]}
     with pytest.raises(ValidationError):
         origins.from_weakness(clerk, weak)
