@@ -265,7 +265,14 @@ def milestone_create(request, pk):
 @login_required
 def report_create(request, pk):
     user = request.user
-    task = _allowed(user, visible_task(user, pk), "report")
+    task = visible_task(user, pk)
+    pending = task.reports.filter(status=ReportStatus.SUBMITTED).exists()
+    if pending and abilities(user, task, pending=False).report:
+        # Say why rather than "no access": the last report still waits for the issuer.
+        messages.info(request, _("The last report is still waiting for review; a new one can be made once it is accepted or returned."))
+        return redirect(task.get_absolute_url())
+    if not abilities(user, task, pending=pending).report:
+        raise PermissionDenied
     last = task.reports.first()
     initial = {"period": timezone.localdate(), "percent": task.percent_done}
     if last is not None and last.status == ReportStatus.RETURNED:

@@ -3,7 +3,6 @@ the issuer's follow-up, evidence, and who sees and does what."""
 
 import datetime
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -15,11 +14,6 @@ from .conftest import DEC31, JAN1
 
 JUN30 = datetime.date(2026, 6, 30)
 EXE = b"MZ\x90\x00" + b"\x00" * 56 + b"\x40\x00\x00\x00" + b"PE\x00\x00" + b"\x4c\x01" + b"\x00" * 200
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def as_(client, user):
@@ -238,3 +232,12 @@ def test_supervision_notices_on_the_task_are_listed_and_the_issuer_may_issue_one
     for url in (reverse("goals:gantt", args=[plan["plan"].pk]), reverse("goals:dashboard", args=[plan["plan"].pk])):
         assert url in plan_html
     assert 'data-testid="import-tasks"' not in html_of(client, plan["section_clerk"], reverse("goals:plan", args=[plan["plan"].pk]))
+
+
+def test_the_report_form_says_why_while_the_last_report_waits(client, plan):
+    county_office = plan["county_office"]
+    actions.sign_task(county_office, plan["county_task"])
+    actions.submit_report(county_office, plan["county_task"], period=datetime.date(2026, 6, 30), percent="30", done_text="学习")
+    response = as_(client, county_office).get(task_url(plan["county_task"], "goals:report_create"), follow=True)
+    assert response.redirect_chain and "上一份进展报告仍在等待审核" in response.content.decode()
+    assert as_(client, plan["other_office"]).get(task_url(plan["county_task"], "goals:report_create")).status_code in (403, 404)

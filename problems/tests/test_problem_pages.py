@@ -4,7 +4,6 @@ does what, the workbench section and the menu."""
 
 import datetime
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,11 +17,6 @@ from problems import actions, feedback, origins
 from problems.models import Kind, Measure, Problem, ProblemStatus, Severity, Source
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def today():

@@ -25,11 +25,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0
 COLUMN = {name: INDEX_HEADERS.index(name) for name in ("文件名（归档路径）", "SHA-256", "目录", "关联事项")}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def pdf(text):
     return PDF + f"% {text}\n".encode()
 
