@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.roles import GOAL_CHANGE, TASK_REPORT
 from core.actions import business_action
+from organization.models import Unit
 
 from .models import SupervisionLevel, SupervisionNotice, SupervisionStatus, TaskStatus
 
@@ -69,6 +70,10 @@ def issue_notice(
         issuing_unit = issuing_unit or task.issuer_unit
     if unit is None:
         raise ValidationError({"unit": _("Name the task or the unit supervised.")})
+    if issuing_unit is None and actor is not None:
+        # By default the office's own unit: the root of its scope that holds the supervised unit.
+        roots = [root for root in permissions.scope_paths(actor, GOAL_CHANGE) if unit.path.startswith(root)]
+        issuing_unit = Unit.objects.filter(path=max(roots, key=len)).first() if roots else None
     if issuing_unit is None:
         raise ValidationError({"issuing_unit": _("Name the issuing unit.")})
     permissions.require_actor(actor, GOAL_CHANGE, issuing_unit)

@@ -159,7 +159,7 @@ class NoticeCreateInput(serializers.Serializer):
     task = VisibleTaskField(required=False, allow_null=True, help_text=_("The lagging task; its lead unit is supervised."))
     unit = VisibleUnitField(required=False, allow_null=True, help_text=_("The unit supervised as a whole, when there is no task."))
     issuing_unit = VisibleUnitField(
-        required=False, allow_null=True, help_text=_("Whose office issues it; by default the task's issuing unit.")
+        required=False, allow_null=True, help_text=_("Whose office issues it; by default the task's issuing unit, or for a unit the one your office's scope starts at.")
     )
     reason = serializers.CharField(allow_blank=True)
     reply_due = serializers.DateField()

@@ -143,3 +143,12 @@ def test_every_step_of_a_notice_is_in_the_audit_trail(supervised):
     assert [entry.after.get("status") for entry in entries] == ["open", "replied", "closed"]
     assert [entry.actor for entry in entries] == [supervised["office"], supervised["county_clerk"], supervised["office"]]
     assert {entry.unit_id for entry in entries} == {supervised["county"].pk}
+
+
+def test_a_unit_notice_is_issued_by_the_offices_own_unit_when_none_is_named(supervised):
+    from goals import supervision as notices
+
+    notice = notices.issue_notice(
+        supervised["county_office"], unit=supervised["section"], reason="资料报送滞后", reply_due=supervised["county_task"].due_date,
+    )
+    assert notice.issuing_unit == supervised["county"]
