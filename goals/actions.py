@@ -229,13 +229,27 @@ def add_milestone(actor, task, *, title, due):
     return Milestone.objects.create(task=task, title=title, due=due)
 
 
-def _require_receiver(actor, task):
-    if not (_may(actor, TASK_REPORT, task) or _may(actor, GOAL_CHANGE, task)):
-        raise PermissionDenied
-    # 签收 is the lead unit's word: the office that issued the task does not sign for it, unless it leads it too.
+def _issuer_only(actor, task) -> bool:
+    """签收 is the lead unit's word: the office that issued a task does not sign for it (or decline it),
+    unless it leads the task too."""
     issuer_unit = task.issuer_unit
-    if actor is not None and task.lead_unit_id != issuer_unit.pk and permissions.has_perm(actor, GOAL_CHANGE, issuer_unit):
-        raise PermissionDenied(_("The unit that issued the task cannot sign for it or decline it; the lead unit does."))
+    return task.lead_unit_id != issuer_unit.pk and permissions.has_perm(actor, GOAL_CHANGE, issuer_unit)
+
+
+def signs_for(actor, task) -> bool:
+    """May ``actor`` sign for or decline ``task`` (whatever its state): the lead unit's people or office."""
+    if actor is None:
+        return True
+    if not (permissions.has_perm(actor, TASK_REPORT, task) or permissions.has_perm(actor, GOAL_CHANGE, task)):
+        return False
+    return not _issuer_only(actor, task)
+
+
+def _require_receiver(actor, task):
+    if not signs_for(actor, task):
+        if _issuer_only(actor, task):
+            raise PermissionDenied(_("The unit that issued the task cannot sign for it or decline it; the lead unit does."))
+        raise PermissionDenied
     if task.goal.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError(_("Tasks are signed for once their plan is published."))
     if task.status != TaskStatus.ISSUED:

@@ -61,11 +61,7 @@ def abilities(user, task, pending=None) -> Abilities:
     published = task.goal.plan.status == PlanStatus.PUBLISHED
     if pending is None:
         pending = task.reports.filter(status=ReportStatus.SUBMITTED).exists()
-    # The issuer's office does not sign for what it issued itself, unless it leads the task too.
-    receive = (
-        published and task.status == TaskStatus.ISSUED and (works or office)
-        and (not issuer or task.lead_unit_id == issuer_unit.pk)
-    )
+    receive = published and task.status == TaskStatus.ISSUED and actions.signs_for(user, task)
     decompose = office and (
         task.status in (TaskStatus.SIGNED, TaskStatus.IN_PROGRESS) or (task.status == TaskStatus.ISSUED and issuer)
     )
@@ -266,13 +262,12 @@ def milestone_create(request, pk):
 def report_create(request, pk):
     user = request.user
     task = visible_task(user, pk)
-    pending = task.reports.filter(status=ReportStatus.SUBMITTED).exists()
-    if pending and abilities(user, task, pending=False).report:
+    if not abilities(user, task, pending=False).report:
+        raise PermissionDenied
+    if task.reports.filter(status=ReportStatus.SUBMITTED).exists():
         # Say why rather than "no access": the last report still waits for the issuer.
         messages.info(request, _("The last report is still waiting for review; a new one can be made once it is accepted or returned."))
         return redirect(task.get_absolute_url())
-    if not abilities(user, task, pending=pending).report:
-        raise PermissionDenied
     last = task.reports.first()
     initial = {"period": timezone.localdate(), "percent": task.percent_done}
     if last is not None and last.status == ReportStatus.RETURNED:
