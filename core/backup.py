@@ -42,7 +42,6 @@ MEDIA = "media/"
 # Rebuilt by migrate (content types, permissions) or not worth keeping (sessions, admin log).
 EXCLUDE = {"contenttypes": "django.contrib.contenttypes", "sessions": "django.contrib.sessions",
            "auth.permission": "django.contrib.auth", "admin.logentry": "django.contrib.admin"}
-CHUNK = 1 << 20
 # Django's JSON encoder cuts times to milliseconds; the backup keeps them whole (audit hashes cover them).
 FORMAT_NAME = "mofan-backup-json"
 
@@ -303,12 +302,8 @@ def read_verified(archive_path, into: Path) -> dict:
 
 
 def _measure(path: Path):
-    digest, size = hashlib.sha256(), 0
     with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+        return path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def check_compatible(manifest: dict):

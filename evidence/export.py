@@ -321,11 +321,8 @@ def _progress_writer(export_id):
 
 
 def _sha256_of(path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def run_export(export_id: int, *, layout: Layout | None = None) -> LedgerExport | None:
